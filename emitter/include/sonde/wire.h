@@ -1,0 +1,199 @@
+// Wire format v1: THE codec. Every Sonde component that reads or writes
+// samples goes through this header; the format is specified byte by byte in
+// docs/wire-format.md.
+//
+// A message is one MessagePack map: a versioned, typed batch of samples from
+// one source. The decoder is strict and bounded: it never allocates per
+// sample (views point into the message), never recurses, checks every
+// declared length against the bytes that remain, and names each rejection
+// with a WireError that callers count.
+//
+// Thread-safety: free functions are reentrant; a BatchBuilder or BatchView is
+// used by one thread at a time.
+#ifndef SONDE_WIRE_H_
+#define SONDE_WIRE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sonde/sample.h"
+
+namespace sonde {
+
+// Limits (docs/wire-format.md, "Limits"). A message that breaks one is
+// rejected whole.
+inline constexpr uint32_t kWireVersion = 1;
+inline constexpr size_t kMaxMessageBytes = 65536;      // One UDP datagram or ZeroMQ frame.
+inline constexpr size_t kDefaultUdpBatchBytes = 1400;  // Fits an Ethernet MTU.
+inline constexpr size_t kMaxSourceBytes = 255;
+inline constexpr size_t kMaxNameBytes = 255;
+inline constexpr size_t kMaxTagsPerLevel = 32;  // Batch tags, and sample tags, each.
+inline constexpr size_t kMaxTagKeyBytes = 64;
+inline constexpr size_t kMaxTagValueBytes = 255;
+inline constexpr size_t kMaxSamplesPerBatch = 65535;
+inline constexpr int kMaxDepth = 4;  // Envelope map > samples array > sample > tags map.
+inline constexpr int64_t kMinTimestampMs = 946684800000;   // 2000-01-01T00:00:00Z
+inline constexpr int64_t kMaxTimestampMs = 4102444800000;  // 2100-01-01T00:00:00Z (exclusive)
+
+// Why a message (or a sample given to the encoder) was rejected. Each value
+// has a stable snake_case name (WireErrorName) used in counters and logs.
+enum class WireError : uint8_t {
+  kOk = 0,
+  kEmpty,            // "empty": zero bytes.
+  kOversized,        // "oversized": over kMaxMessageBytes (or the encoder's buffer).
+  kTruncated,        // "truncated": the bytes end inside a value.
+  kLengthTooLarge,   // "length_too_large": a declared length or count cannot fit in what remains.
+  kInvalidMsgpack,   // "invalid_msgpack": a byte that is not MessagePack (0xc1).
+  kWrongType,        // "wrong_type": a field holds the wrong MessagePack type.
+  kTooDeep,          // "too_deep": nesting deeper than kMaxDepth.
+  kTrailingBytes,    // "trailing_bytes": bytes after the envelope map.
+  kBadVersion,       // "bad_version": "v" is not 1.
+  kUnknownType,      // "unknown_type": "type" is not "batch".
+  kMissingField,     // "missing_field": "v", "type", "src", "t" or "s" is absent.
+  kDuplicateField,   // "duplicate_field": a known envelope key appears twice.
+  kBadSource,        // "bad_source": empty, too long, or control characters.
+  kBadName,          // "bad_name": empty, too long, or control characters.
+  kBadTag,           // "bad_tag": key/value too long, empty key, or control characters.
+  kTooManyTags,      // "too_many_tags": over kMaxTagsPerLevel.
+  kTooManySamples,   // "too_many_samples": over kMaxSamplesPerBatch.
+  kBadSample,        // "bad_sample": a sample array with fewer than 2 or more than 5 items.
+  kNonFinite,        // "non_finite": NaN or infinity.
+  kBadTimestamp,     // "bad_timestamp": outside [kMinTimestampMs, kMaxTimestampMs).
+  kBadKind,          // "bad_kind": a kind other than 0, 1, 2 or nil.
+};
+inline constexpr int kWireErrorCount = static_cast<int>(WireError::kBadKind) + 1;
+
+// Stable snake_case name, e.g. "length_too_large".
+const char* WireErrorName(WireError error);
+
+// The tags of a batch or sample: a view of an already validated MessagePack
+// map inside a message. Iteration cannot fail. Valid while the message lives.
+class TagsView {
+ public:
+  class Iterator;
+  TagsView() = default;
+  TagsView(const uint8_t* map_body, uint32_t count) : data_(map_body), count_(count) {}
+
+  uint32_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  Iterator begin() const;
+  Iterator end() const;
+  // The value of `key`, or nullopt.
+  std::optional<std::string_view> Find(std::string_view key) const;
+
+ private:
+  const uint8_t* data_ = nullptr;  // First key of the map (after its header).
+  uint32_t count_ = 0;
+};
+
+class TagsView::Iterator {
+ public:
+  Iterator(const uint8_t* p, uint32_t left) : p_(p), left_(left) { Load(); }
+  const TagView& operator*() const { return tag_; }
+  const TagView* operator->() const { return &tag_; }
+  Iterator& operator++() {
+    --left_;
+    Load();
+    return *this;
+  }
+  bool operator==(const Iterator& o) const { return left_ == o.left_; }
+
+ private:
+  void Load();
+  const uint8_t* p_;
+  uint32_t left_;
+  TagView tag_;
+};
+
+// One decoded sample; its views point into the message.
+struct SampleView {
+  std::string_view name;
+  double value = 0;
+  int64_t timestamp_ms = 0;  // The sample's own, or the batch's when it had none.
+  MetricKind kind = MetricKind::kGauge;
+  TagsView tags;  // The sample's own tags only; see BatchView::tags.
+};
+
+// A decoded batch. Reuse one BatchView across DecodeBatch calls: `samples`
+// keeps its capacity, so steady-state decoding allocates nothing.
+struct BatchView {
+  std::string_view source;
+  int64_t timestamp_ms = 0;
+  TagsView tags;  // Apply to every sample; a sample tag with the same key wins.
+  std::vector<SampleView> samples;
+};
+
+// Decodes and validates a whole message. On kOk, *out describes it (views
+// into `message`, which must outlive them). On any error *out is unspecified
+// and nothing of the message may be used: a message is accepted whole or not.
+WireError DecodeBatch(std::string_view message, BatchView* out);
+
+// Validates a message without materializing samples (the broker's path).
+// On kOk sets *source (a view into message) and *sample_count when non-null.
+WireError ValidateBatch(std::string_view message, std::string_view* source,
+                        uint32_t* sample_count);
+
+// The fields of one sample to encode.
+struct SampleRef {
+  std::string_view name;
+  double value = 0;
+  int64_t timestamp_ms = 0;  // 0 means "the batch's time" (encoded as nil).
+  MetricKind kind = MetricKind::kGauge;
+  std::span<const TagView> tags;
+};
+
+// Encodes one sample as a standalone MessagePack array into out[0, cap).
+// On kOk sets *written. Returns kOversized when it does not fit in cap, or the
+// field's error (kBadName, kBadTag, kTooManyTags, kNonFinite, kBadTimestamp)
+// when it breaks a limit; nothing valid is written then. Never allocates.
+WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* written);
+
+// Assembles one message from samples encoded by EncodeSample, without
+// re-encoding them. Holds one buffer of max_bytes, allocated once.
+class BatchBuilder {
+ public:
+  // REQUIRES: 64 <= max_bytes <= kMaxMessageBytes.
+  explicit BatchBuilder(size_t max_bytes = kMaxMessageBytes);
+
+  // Starts a new batch, discarding any previous one. Returns kBadSource,
+  // kBadTag, kTooManyTags or kBadTimestamp for a bad envelope field, or
+  // kOversized when the envelope alone exceeds max_bytes.
+  WireError Begin(std::string_view source, int64_t timestamp_ms, std::span<const TagView> tags);
+
+  // Appends one encoded sample. Returns false, appending nothing, when the
+  // message would exceed max_bytes or already holds kMaxSamplesPerBatch.
+  // REQUIRES: Begin() succeeded; `encoded` came from EncodeSample.
+  bool Append(std::string_view encoded);
+
+  uint32_t sample_count() const { return count_; }
+  size_t size() const { return buf_.size(); }
+  size_t max_bytes() const { return max_bytes_; }
+
+  // Completes the message. The view is valid until the next Begin().
+  std::string_view Finish();
+
+ private:
+  std::string buf_;
+  size_t count_pos_ = 0;
+  uint32_t count_ = 0;
+  size_t max_bytes_;
+};
+
+// Convenience for tools and tests: encodes owned samples into one message.
+// Returns the first error met; kOversized when they do not fit in max_bytes.
+WireError EncodeBatch(std::string_view source, int64_t timestamp_ms, const Tags& tags,
+                      std::span<const Sample> samples, std::string* out,
+                      size_t max_bytes = kMaxMessageBytes);
+
+// Converts a decoded batch into owned samples, merging batch tags into each
+// sample (sample tags win), sorted by key. For tools and tests, not hot paths.
+std::vector<Sample> ToSamples(const BatchView& batch);
+
+}  // namespace sonde
+
+#endif  // SONDE_WIRE_H_
