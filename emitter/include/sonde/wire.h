@@ -194,6 +194,34 @@ WireError EncodeBatch(std::string_view source, int64_t timestamp_ms, const Tags&
 // sample (sample tags win), sorted by key. For tools and tests, not hot paths.
 std::vector<Sample> ToSamples(const BatchView& batch);
 
+// ---------------------------------------------------------------------------
+// The bus: how the broker republishes a validated message on its ZeroMQ PUB
+// socket (docs/wire-format.md, "Bus"). One publication is three frames:
+//   1. topic:   the batch's source, then one 0x00 byte. Subscribing to ""
+//               gets everything, "web-01\0" exactly web-01, "web-" a prefix.
+//   2. meta:    MessagePack array [1, broker_id, sequence, received_ms].
+//   3. payload: the original message bytes, unchanged (never re-encoded).
+inline constexpr uint32_t kBusVersion = 1;
+inline constexpr size_t kMaxBrokerIdBytes = 64;
+
+struct BusMeta {
+  std::string_view broker_id;  // Names the broker; sequences count per broker.
+  uint64_t sequence = 0;       // 1, 2, 3, ... per broker process; a gap means loss.
+  int64_t received_ms = 0;     // When the broker received the message.
+};
+
+// Writes the topic frame for `source` into out[0, cap); returns its size, or
+// 0 when it does not fit.
+size_t EncodeBusTopic(std::string_view source, char* out, size_t cap);
+
+// Writes the meta frame into out[0, cap); returns its size, or 0 when it does
+// not fit or broker_id is longer than kMaxBrokerIdBytes.
+size_t EncodeBusMeta(const BusMeta& meta, char* out, size_t cap);
+
+// Decodes a meta frame strictly (kBadVersion, kWrongType, kTruncated,
+// kTrailingBytes, ...). broker_id views into `frame`.
+WireError DecodeBusMeta(std::string_view frame, BusMeta* out);
+
 }  // namespace sonde
 
 #endif  // SONDE_WIRE_H_
