@@ -39,6 +39,9 @@ inline constexpr size_t kMaxSamplesPerBatch = 65535;
 inline constexpr int kMaxDepth = 4;  // Envelope map > samples array > sample > tags map.
 inline constexpr int64_t kMinTimestampMs = 946684800000;   // 2000-01-01T00:00:00Z
 inline constexpr int64_t kMaxTimestampMs = 4102444800000;  // 2100-01-01T00:00:00Z (exclusive)
+// The largest sample EncodeSample can write (every field at its limit): a
+// buffer this big never makes EncodeSample return kOversized.
+inline constexpr size_t kMaxSampleBytes = 10616;
 
 // Why a message (or a sample given to the encoder) was rejected. Each value
 // has a stable snake_case name (WireErrorName) used in counters and logs.

@@ -1,0 +1,56 @@
+// Broker: the public face of BrokerImpl, plus the defaults that need the
+// environment (the broker id).
+#include "sonde/broker.h"
+
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+
+#include <zmq.hpp>
+
+#include "broker_impl.h"
+
+namespace sonde::broker {
+
+namespace {
+
+// "<hostname>:<pid>", the hostname cut so that the whole fits kMaxBrokerIdBytes.
+std::string DefaultBrokerId() {
+  char host[256] = "localhost";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  host[sizeof host - 1] = '\0';
+  std::string pid = ":" + std::to_string(getpid());
+  std::string id(host);
+  if (id.empty()) id = "broker";
+  if (id.size() + pid.size() > kMaxBrokerIdBytes) id.resize(kMaxBrokerIdBytes - pid.size());
+  return id + pid;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Broker>> Broker::Create(BrokerOptions options) {
+  SONDE_RETURN_IF_ERROR(options.Validate());
+  if (options.broker_id.empty()) options.broker_id = DefaultBrokerId();
+  std::unique_ptr<BrokerImpl> impl;
+  try {
+    impl = std::make_unique<BrokerImpl>(std::move(options));
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(std::string("zmq context: ") + e.what());
+  }
+  SONDE_RETURN_IF_ERROR(impl->Bind());
+  return std::unique_ptr<Broker>(new Broker(std::move(impl)));
+}
+
+Broker::Broker(std::unique_ptr<BrokerImpl> impl) : impl_(std::move(impl)) {}
+Broker::~Broker() = default;
+
+Status Broker::Run() { return impl_->Run(); }
+void Broker::Stop() { impl_->Stop(); }
+const std::string& Broker::broker_id() const { return impl_->options().broker_id; }
+int Broker::udp_port() const { return impl_->udp_port(); }
+const std::string& Broker::pull_endpoint() const { return impl_->pull_endpoint(); }
+const std::string& Broker::pub_endpoint() const { return impl_->pub_endpoint(); }
+BrokerCounters Broker::counters() const { return impl_->counters(); }
+
+}  // namespace sonde::broker

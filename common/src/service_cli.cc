@@ -1,0 +1,168 @@
+#include "sonde/service_cli.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "sonde/units.h"
+
+#ifndef SONDE_VERSION
+#define SONDE_VERSION "0.0.0"
+#endif
+
+namespace sonde {
+namespace {
+
+constexpr std::string_view kUnknownKeyPrefix = "INI was not able to parse ";
+
+// CLI11's wording is written for INI files and generic parsers; the one
+// stderr line should say what to fix in Sonde's terms.
+std::string DescribeError(const CLI::ParseError& e, const std::string& config_file) {
+  std::string what = e.what();
+  if (e.get_name() == "ConfigError" && what.rfind(kUnknownKeyPrefix, 0) == 0) {
+    return config_file + ": unknown key '" + what.substr(kUnknownKeyPrefix.size()) +
+           "' (keys are the long flag names)";
+  }
+  if (e.get_name() == "FileError") return "--config " + what;
+  return what;
+}
+
+CLI::Validator MakeUnitValidator(bool is_duration, bool transform) {
+  return CLI::Validator(
+      [is_duration, transform](std::string& value) -> std::string {
+        if (is_duration) {
+          auto d = ParseDuration(value);
+          if (!d) return d.error().message();
+          if (transform) value = std::to_string(d->count());
+        } else {
+          auto n = ParseByteSize(value);
+          if (!n) return n.error().message();
+          if (transform) value = std::to_string(*n);
+        }
+        return std::string();
+      },
+      is_duration ? "DURATION" : "SIZE", is_duration ? "duration" : "byte size");
+}
+
+std::string QuoteIfNeeded(const std::string& v) {
+  if (!v.empty() && v.find_first_of(" \t\"=") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string_view SondeVersion() { return SONDE_VERSION; }
+
+CLI::Validator DurationMsTransformer() { return MakeUnitValidator(true, true); }
+CLI::Validator ByteSizeTransformer() { return MakeUnitValidator(false, true); }
+
+ServiceCli::ServiceCli(std::string binary, std::string description)
+    : binary_(std::move(binary)), app_(std::move(description), binary_) {
+  app_.set_config("--config", "",
+                  "TOML config file; keys are the long flag names, flags given here win "
+                  "(docs/config.md)");
+  app_.allow_config_extras(CLI::config_extras_mode::error);
+  app_.set_version_flag("--version", binary_ + " " + std::string(SondeVersion()));
+  app_.add_option("--log-level", log_options_.level,
+                  "Log levels, as SPDLOG_LEVEL: LEVEL or LEVEL,LOGGER=LEVEL,... "
+                  "(trace debug info warn error critical off)")
+      ->type_name("SPEC")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            auto spec = ParseLevelSpec(value);
+            return spec ? std::string() : spec.error().message();
+          },
+          "SPEC", "log level spec"));
+  app_.add_option("--log-file", log_options_.file,
+                  "Also append logs to this file (reopened on SIGHUP)")
+      ->type_name("PATH");
+}
+
+CLI::Option* ServiceCli::AddDuration(const std::string& name, std::chrono::milliseconds* out,
+                                     const std::string& help) {
+  return app_
+      .add_option_function<std::string>(
+          name,
+          [out](const std::string& value) {
+            // Already checked by the validator, so this cannot fail.
+            *out = ParseDuration(value).value_or(*out);
+          },
+          help)
+      ->check(MakeUnitValidator(/*is_duration=*/true, /*transform=*/false))
+      ->default_str(FormatDuration(*out));
+}
+
+CLI::Option* ServiceCli::AddByteSize(const std::string& name, uint64_t* out,
+                                     const std::string& help) {
+  return app_
+      .add_option_function<std::string>(
+          name, [out](const std::string& value) { *out = ParseByteSize(value).value_or(*out); },
+          help)
+      ->check(MakeUnitValidator(/*is_duration=*/false, /*transform=*/false))
+      ->default_str(FormatByteSize(*out));
+}
+
+std::optional<int> ServiceCli::Parse(int argc, const char* const* argv) {
+  try {
+    app_.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app_.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app_.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::string config;
+    try {
+      config = config_file();
+    } catch (const CLI::Error&) {
+      config = "config file";
+    }
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", binary_.c_str(),
+                 DescribeError(e, config).c_str());
+    return 2;
+  }
+  return std::nullopt;
+}
+
+std::string ServiceCli::config_file() const {
+  const CLI::Option* opt = app_.get_config_ptr();
+  if (opt == nullptr || opt->count() == 0) return std::string();
+  return opt->results().empty() ? std::string() : opt->results().front();
+}
+
+std::string ServiceCli::EffectiveConfig() const {
+  std::string out;
+  for (const CLI::Option* opt : app_.get_options()) {
+    const std::string& name = opt->get_single_name();
+    if (name.empty() || name == "help" || name == "help-all" || name == "version" ||
+        name == "config") {
+      continue;
+    }
+    std::string value;
+    if (opt->count() > 0) {
+      const auto& results = opt->results();
+      for (size_t i = 0; i < results.size(); ++i) value += (i ? "," : "") + results[i];
+    } else {
+      value = opt->get_default_str();
+    }
+    if (!out.empty()) out += ' ';
+    out += name + "=" + QuoteIfNeeded(value);
+  }
+  return out;
+}
+
+int ServiceCli::Fail(std::string_view message) const {
+  std::fprintf(stderr, "%s: error: %.*s\n", binary_.c_str(), static_cast<int>(message.size()),
+               message.data());
+  return 2;
+}
+
+}  // namespace sonde

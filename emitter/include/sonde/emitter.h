@@ -1,0 +1,179 @@
+// The embeddable emitter: an application records samples; a background
+// thread batches them (wire format v1, sonde/wire.h) and sends them to a
+// broker over UDP or ZeroMQ PUSH.
+//
+//   sonde::EmitterOptions options;
+//   options.endpoint = "udp://127.0.0.1:7700";
+//   auto emitter = sonde::Emitter::Open(options);
+//   if (!emitter) { ... emitter.error().ToString() ... }
+//   (*emitter)->Gauge("cpu", 12.5, {{"service", "auth"}});
+//
+// Recording never blocks, throws or allocates: the sample is validated and
+// encoded on the caller's stack, then copied under a short mutex into a
+// bounded buffer. When the buffer is full the sample is dropped and counted.
+// The sender thread swaps that buffer for an empty one (statsite's
+// swap-and-flush), cuts it into messages of at most max_batch_bytes and sends
+// them without blocking; failures are dropped and counted too.
+//
+// The emitter never logs: counters() is the record of what happened.
+#ifndef SONDE_EMITTER_H_
+#define SONDE_EMITTER_H_
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sonde/sample.h"
+#include "sonde/status.h"
+#include "sonde/wire.h"
+
+namespace sonde {
+
+struct EmitterOptions {
+  // Where to send: udp://host:port, tcp://host:port or ipc://path (the last
+  // two over ZeroMQ PUSH). See sonde/endpoint.h.
+  // Default: the broker's UDP ingest on loopback.
+  std::string endpoint = "udp://127.0.0.1:7700";
+
+  // The batch source (host name), at most kMaxSourceBytes.
+  // Default: empty, meaning gethostname().
+  std::string source;
+
+  // Tags sent once per batch and applying to every sample (a sample tag with
+  // the same key wins), e.g. {{"service", "auth"}}. At most kMaxTagsPerLevel.
+  // Default: none.
+  Tags tags;
+
+  // The longest a recorded sample waits before it is sent. 1 ms to 1 hour.
+  // Default: 1 s.
+  std::chrono::milliseconds flush_interval{1000};
+
+  // The largest message sent, in bytes. For UDP at most 65,507 (one IPv4
+  // datagram); for ZeroMQ at most kMaxMessageBytes. At least 256.
+  // Default: 0, meaning 1,400 for UDP (fits an Ethernet MTU) and 64 KiB for ZeroMQ.
+  size_t max_batch_bytes = 0;
+
+  // Bytes of encoded samples held while waiting to be sent (a typical sample
+  // takes 30 to 60 bytes); recording beyond this drops samples. Two buffers
+  // of this size are allocated at Open(). 64 KiB to 1 GiB.
+  // Default: 1 MiB.
+  size_t queue_bytes = 1 << 20;
+
+  // The longest the destructor waits to send what is queued (and ZMQ_LINGER).
+  // 0 to 60 s.
+  // Default: 1 s.
+  std::chrono::milliseconds close_timeout{1000};
+
+  // ZeroMQ only: messages queued in ZeroMQ for the broker (ZMQ_SNDHWM)
+  // before sends are dropped. 1 to 1,000,000.
+  // Default: 1000.
+  int zmq_send_hwm = 1000;
+
+  // Returns InvalidArgument naming the first field that is out of range.
+  Status Validate() const;
+};
+
+// What happened to recorded samples. Every Record() call lands in exactly one
+// of recorded, dropped_queue_full or dropped_invalid; every recorded sample
+// is eventually counted in sent_samples or dropped_send_failed (or is still
+// queued, or was still queued when the emitter was destroyed).
+struct EmitterCounters {
+  uint64_t recorded = 0;             // Accepted into the queue.
+  uint64_t dropped_queue_full = 0;   // Dropped: the queue had no room.
+  uint64_t dropped_invalid = 0;      // Dropped: the sample breaks a wire limit.
+  std::array<uint64_t, kWireErrorCount> invalid_by_reason{};  // Indexed by WireError.
+  uint64_t sent_samples = 0;         // Handed to the kernel (UDP) or ZeroMQ.
+  uint64_t sent_messages = 0;        // Batches sent.
+  uint64_t dropped_send_failed = 0;  // Samples in messages that could not be sent.
+  uint64_t send_errors = 0;          // Failed sends, plus refusals the kernel reported later (UDP).
+  int last_send_errno = 0;           // errno of the latest send error (EAGAIN: no peer or HWM).
+
+  uint64_t dropped() const { return dropped_queue_full + dropped_invalid + dropped_send_failed; }
+  uint64_t invalid(WireError reason) const { return invalid_by_reason[static_cast<int>(reason)]; }
+};
+
+// A borrowed list of tags for one Record() call: {{"key", "value"}, ...}, a
+// std::vector<TagView>, a std::array<TagView, N> or a std::span. Nothing is
+// copied; the tags only need to live until the call returns.
+class TagList {
+ public:
+  TagList() = default;
+  TagList(std::initializer_list<TagView> tags) : tags_(tags.begin(), tags.size()) {}
+  TagList(std::span<const TagView> tags) : tags_(tags) {}  // NOLINT: implicit by design.
+  TagList(const std::vector<TagView>& tags) : tags_(tags) {}  // NOLINT
+  template <size_t N>
+  TagList(const std::array<TagView, N>& tags) : tags_(tags) {}  // NOLINT
+
+  std::span<const TagView> span() const { return tags_; }
+
+ private:
+  std::span<const TagView> tags_;
+};
+
+// The outcome of one Record() call; each is also counted in counters().
+enum class RecordResult : uint8_t {
+  kQueued,            // Will be sent with the next batch.
+  kDroppedQueueFull,  // The queue was full (the sender is behind or the peer is down).
+  kDroppedInvalid,    // Breaks a wire limit; counters().invalid_by_reason says which.
+};
+
+// Thread-safe: any number of threads may record, flush and read counters
+// concurrently. Destroying the emitter drains it for at most close_timeout.
+class Emitter {
+ public:
+  // Opens an emitter: parses and resolves the endpoint, creates the socket,
+  // allocates the queue and starts the sender thread. Returns
+  // InvalidArgument for bad options, NotFound when a UDP host name does not
+  // resolve, IOError when a socket cannot be created, ResourceExhausted when
+  // memory or threads run out. Connecting to a ZeroMQ peer is asynchronous:
+  // a broker that is down is not an error here.
+  static Result<std::unique_ptr<Emitter>> Open(const EmitterOptions& options);
+
+  virtual ~Emitter() = default;
+  Emitter(const Emitter&) = delete;
+  Emitter& operator=(const Emitter&) = delete;
+
+  // Records one sample. timestamp_ms is milliseconds since the Unix epoch;
+  // 0 means now. Never blocks, throws or allocates.
+  virtual RecordResult Record(std::string_view name, double value, MetricKind kind,
+                              TagList tags = {}, int64_t timestamp_ms = 0) noexcept = 0;
+
+  RecordResult Gauge(std::string_view name, double value, TagList tags = {}) noexcept {
+    return Record(name, value, MetricKind::kGauge, tags);
+  }
+  RecordResult Count(std::string_view name, double increment = 1, TagList tags = {}) noexcept {
+    return Record(name, increment, MetricKind::kCounter, tags);
+  }
+  RecordResult Timing(std::string_view name, double milliseconds, TagList tags = {}) noexcept {
+    return Record(name, milliseconds, MetricKind::kTiming, tags);
+  }
+
+  // Sends everything recorded before the call, waiting at most `timeout`
+  // (while a ZeroMQ peer is not yet connected, or the socket is full).
+  // Returns OK when all of it was handed to the kernel or to ZeroMQ;
+  // Unavailable when some could not be sent in time (those samples are
+  // dropped and counted in dropped_send_failed) or the sender did not finish
+  // in time (those stay queued). Blocks the caller; never call it on a hot path.
+  virtual Status Flush(std::chrono::milliseconds timeout) = 0;
+
+  // A consistent-enough snapshot (each counter is read atomically).
+  virtual EmitterCounters counters() const = 0;
+
+  // The endpoint as parsed, e.g. "udp://127.0.0.1:7700", and the source sent.
+  virtual const std::string& endpoint() const = 0;
+  virtual const std::string& source() const = 0;
+
+ protected:
+  Emitter() = default;
+};
+
+}  // namespace sonde
+
+#endif  // SONDE_EMITTER_H_

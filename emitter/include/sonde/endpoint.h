@@ -1,0 +1,82 @@
+// Endpoints: where samples go (or where a service listens), written as URIs.
+//
+//   udp://host:port     one MessagePack batch per datagram
+//   tcp://host:port     ZeroMQ over TCP (the emitter PUSHes, the broker PULLs)
+//   ipc://path          ZeroMQ over a Unix domain socket
+//
+// `host` is a name, an IPv4 address or a bracketed IPv6 address
+// (udp://[::1]:7700). Binding (EndpointRole::kBind) also accepts the wildcard
+// hosts `*`, `0.0.0.0` and `[::]`, and port 0 or `*` for "any free port".
+//
+// Thread-safety: functions are reentrant; an Endpoint is a value.
+#ifndef SONDE_ENDPOINT_H_
+#define SONDE_ENDPOINT_H_
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sonde/status.h"
+
+namespace sonde {
+
+enum class Transport : uint8_t {
+  kUdp,     // udp://host:port
+  kZmqTcp,  // tcp://host:port
+  kZmqIpc,  // ipc://path
+};
+
+// Whether an endpoint will be connected to (emitters) or bound (services).
+enum class EndpointRole : uint8_t { kConnect, kBind };
+
+// A parsed endpoint URI.
+struct Endpoint {
+  Transport transport = Transport::kUdp;
+  std::string host;   // Without brackets; "*" for any address. Empty for ipc.
+  uint16_t port = 0;  // 0: any free port (kBind only). 0 for ipc.
+  std::string path;   // ipc only.
+
+  bool is_zmq() const { return transport != Transport::kUdp; }
+  // True for `*`, `0.0.0.0` and `::`.
+  bool is_wildcard() const;
+  // True when host is an IPv6 literal (it was bracketed in the URI).
+  bool is_ipv6() const;
+
+  // The address ZeroMQ takes in zmq_connect()/zmq_bind(): "tcp://127.0.0.1:7701",
+  // "tcp://[::1]:7701", "tcp://*:*" (any address, any port), "ipc:///run/x.sock".
+  // REQUIRES: is_zmq().
+  std::string ZmqAddress() const;
+
+  // The canonical URI, e.g. "udp://[::1]:7700".
+  std::string ToString() const;
+};
+
+// Parses `uri`. Returns InvalidArgument with a message naming the endpoint
+// and what was expected, e.g. "endpoint 'foo': expected udp://host:port,
+// tcp://host:port or ipc://path".
+Result<Endpoint> ParseEndpoint(std::string_view uri, EndpointRole role = EndpointRole::kConnect);
+
+// A socket address for a UDP endpoint.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  int family() const { return storage.ss_family; }
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  // "127.0.0.1:7700" or "[::1]:7700".
+  std::string ToString() const;
+};
+
+// Resolves a UDP endpoint with getaddrinfo (this may block on DNS for a
+// name; call it at start-up, not on a hot path). A name with both IPv4 and
+// IPv6 addresses resolves to its first IPv4 one, so that "localhost" meets a
+// broker bound on 127.0.0.1. Wildcards resolve to the IPv4 or IPv6 any
+// address. Returns InvalidArgument for a non-UDP endpoint and NotFound when
+// the name does not resolve.
+Result<SocketAddress> ResolveUdp(const Endpoint& endpoint);
+
+}  // namespace sonde
+
+#endif  // SONDE_ENDPOINT_H_

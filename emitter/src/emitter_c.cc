@@ -1,0 +1,167 @@
+// The C API: converts C arguments to the C++ emitter's, and every Status or
+// exception to a SONDE_E* code, so that nothing C++ crosses the boundary.
+#include "sonde/emitter_c.h"
+
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "sonde/emitter.h"
+
+struct sonde_emitter_s {
+  std::unique_ptr<sonde::Emitter> emitter;
+};
+
+namespace {
+
+int ToCode(const sonde::Status& s) {
+  using Code = sonde::Status::Code;
+  switch (s.code()) {
+    case Code::kOk: return 0;
+    case Code::kInvalidArgument: return SONDE_EINVAL;
+    case Code::kNotFound: return SONDE_ENOTFOUND;
+    case Code::kIOError: return SONDE_EIO;
+    case Code::kUnavailable: return SONDE_EUNAVAIL;
+    case Code::kResourceExhausted: return SONDE_ENOMEM;
+    case Code::kCorruption: return SONDE_EINTERNAL;
+  }
+  return SONDE_EINTERNAL;
+}
+
+int ToCode(sonde::RecordResult r) {
+  switch (r) {
+    case sonde::RecordResult::kQueued: return 0;
+    case sonde::RecordResult::kDroppedQueueFull: return SONDE_EQUEUEFULL;
+    case sonde::RecordResult::kDroppedInvalid: return SONDE_EBADSAMPLE;
+  }
+  return SONDE_EINTERNAL;
+}
+
+// Throws std::bad_alloc only; the caller catches.
+int ToOptions(const sonde_emitter_options_t& in, sonde::EmitterOptions* out) {
+  if (in.endpoint != nullptr) out->endpoint = in.endpoint;
+  if (in.source != nullptr) out->source = in.source;
+  if (in.ntags > 0 && in.tags == nullptr) return SONDE_EINVAL;
+  for (size_t i = 0; i < in.ntags; ++i) {
+    if (in.tags[i].key == nullptr || in.tags[i].value == nullptr) return SONDE_EINVAL;
+    out->tags.push_back({in.tags[i].key, in.tags[i].value});
+  }
+  out->flush_interval = std::chrono::milliseconds(in.flush_interval_ms);
+  out->max_batch_bytes = in.max_batch_bytes;
+  out->queue_bytes = in.queue_bytes;
+  out->close_timeout = std::chrono::milliseconds(in.close_timeout_ms);
+  out->zmq_send_hwm = in.zmq_send_hwm;
+  return 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* sonde_strerror(int code) {
+  switch (code) {
+    case 0: return "success";
+    case SONDE_EINVAL: return "invalid argument";
+    case SONDE_EBADSAMPLE: return "sample breaks a wire format limit";
+    case SONDE_EQUEUEFULL: return "queue full, sample dropped";
+    case SONDE_EUNAVAIL: return "could not send in time: peer down or slow";
+    case SONDE_ENOTFOUND: return "host name does not resolve";
+    case SONDE_EIO: return "operating system error";
+    case SONDE_ENOMEM: return "out of memory or threads";
+    case SONDE_EINTERNAL: return "internal error";
+    default: return "unknown error";
+  }
+}
+
+void sonde_emitter_options_init(sonde_emitter_options_t* options) {
+  if (options == nullptr) return;
+  const sonde::EmitterOptions defaults;
+  std::memset(options, 0, sizeof(*options));
+  options->endpoint = "udp://127.0.0.1:7700";
+  options->flush_interval_ms = static_cast<uint32_t>(defaults.flush_interval.count());
+  options->max_batch_bytes = defaults.max_batch_bytes;
+  options->queue_bytes = defaults.queue_bytes;
+  options->close_timeout_ms = static_cast<uint32_t>(defaults.close_timeout.count());
+  options->zmq_send_hwm = defaults.zmq_send_hwm;
+}
+
+int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t** out) {
+  if (out == nullptr) return SONDE_EINVAL;
+  *out = nullptr;
+  if (options == nullptr) return SONDE_EINVAL;
+  try {
+    sonde::EmitterOptions cpp_options;
+    if (int rc = ToOptions(*options, &cpp_options); rc != 0) return rc;
+    auto emitter = sonde::Emitter::Open(cpp_options);
+    if (!emitter) return ToCode(emitter.error());
+    *out = new sonde_emitter_s{std::move(*emitter)};
+    return 0;
+  } catch (const std::bad_alloc&) {
+    return SONDE_ENOMEM;
+  } catch (...) {
+    return SONDE_EINTERNAL;
+  }
+}
+
+int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, sonde_kind_t kind,
+                         int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags) {
+  if (e == nullptr || name == nullptr || (ntags > 0 && tags == nullptr)) return SONDE_EINVAL;
+  if (kind != SONDE_GAUGE && kind != SONDE_COUNTER && kind != SONDE_TIMING) return SONDE_EINVAL;
+  // One more slot than the limit, so that too many tags reach the encoder and
+  // are counted as too_many_tags like any other invalid sample.
+  sonde::TagView views[sonde::kMaxTagsPerLevel + 1];
+  const size_t n = ntags < std::size(views) ? ntags : std::size(views);
+  for (size_t i = 0; i < n; ++i) {
+    if (tags[i].key == nullptr || tags[i].value == nullptr) return SONDE_EINVAL;
+    views[i] = {tags[i].key, tags[i].value};
+  }
+  return ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind),
+                                   std::span<const sonde::TagView>(views, n), timestamp_ms));
+}
+
+int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value,
+                        const sonde_tag_t* tags, size_t ntags) {
+  return sonde_emitter_record(e, name, value, SONDE_GAUGE, 0, tags, ntags);
+}
+
+int sonde_emitter_count(sonde_emitter_t* e, const char* name, double increment,
+                        const sonde_tag_t* tags, size_t ntags) {
+  return sonde_emitter_record(e, name, increment, SONDE_COUNTER, 0, tags, ntags);
+}
+
+int sonde_emitter_timing(sonde_emitter_t* e, const char* name, double milliseconds,
+                         const sonde_tag_t* tags, size_t ntags) {
+  return sonde_emitter_record(e, name, milliseconds, SONDE_TIMING, 0, tags, ntags);
+}
+
+int sonde_emitter_flush(sonde_emitter_t* e, uint32_t timeout_ms) {
+  if (e == nullptr) return SONDE_EINVAL;
+  try {
+    return ToCode(e->emitter->Flush(std::chrono::milliseconds(timeout_ms)));
+  } catch (const std::bad_alloc&) {
+    return SONDE_ENOMEM;
+  } catch (...) {
+    return SONDE_EINTERNAL;
+  }
+}
+
+int sonde_emitter_counters(const sonde_emitter_t* e, sonde_emitter_counters_t* out) {
+  if (e == nullptr || out == nullptr) return SONDE_EINVAL;
+  const sonde::EmitterCounters c = e->emitter->counters();
+  out->recorded = c.recorded;
+  out->dropped_queue_full = c.dropped_queue_full;
+  out->dropped_invalid = c.dropped_invalid;
+  out->sent_samples = c.sent_samples;
+  out->sent_messages = c.sent_messages;
+  out->dropped_send_failed = c.dropped_send_failed;
+  out->send_errors = c.send_errors;
+  out->last_send_errno = c.last_send_errno;
+  return 0;
+}
+
+void sonde_emitter_close(sonde_emitter_t* e) {
+  // The destructor joins the sender thread; nothing in it throws.
+  delete e;
+}
+
+}  // extern "C"

@@ -1,0 +1,340 @@
+// Wire format v1 decoding: DecodeBatch, ValidateBatch, TagsView, ToSamples
+// and WireErrorName (docs/wire-format.md).
+//
+// One schema-directed parser, DecodeMessage<Sink>, serves both DecodeBatch
+// (the sink stores SampleViews) and ValidateBatch (the sink discards them),
+// so the two accept exactly the same messages and name the same first error.
+// It reads through MsgpackReader (msgpack_reader.h says why it is
+// hand-written); the schema fixes the nesting, and values under unknown keys
+// go through the reader's iterative skipper, so nothing here recurses.
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "msgpack_reader.h"
+#include "sonde/wire.h"
+#include "wire_limits.h"
+
+namespace sonde {
+namespace {
+
+using wire_internal::MsgpackReader;
+
+// Returns the error of `expr` from the enclosing function.
+#define SONDE_WIRE_TRY(expr)                                 \
+  do {                                                       \
+    const WireError sonde_wire_e_ = (expr);                  \
+    if (sonde_wire_e_ != WireError::kOk) [[unlikely]] {      \
+      return sonde_wire_e_;                                  \
+    }                                                        \
+  } while (0)
+
+// The envelope keys v1 knows, as bits of a "seen" mask.
+enum Field : uint8_t {
+  kUnknownField = 0,
+  kFieldV = 1 << 0,
+  kFieldType = 1 << 1,
+  kFieldSrc = 1 << 2,
+  kFieldT = 1 << 3,
+  kFieldTags = 1 << 4,
+  kFieldS = 1 << 5,
+};
+constexpr uint8_t kRequiredFields = kFieldV | kFieldType | kFieldSrc | kFieldT | kFieldS;
+
+// The smallest encoded sample: [name, value] with a 1-byte name and a fixint.
+constexpr uint64_t kMinSampleBytes = 4;
+
+Field ClassifyKey(std::string_view key) {
+  switch (key.size()) {
+    case 1:
+      if (key[0] == 'v') return kFieldV;
+      if (key[0] == 't') return kFieldT;
+      if (key[0] == 's') return kFieldS;
+      return kUnknownField;
+    case 3: return key == "src" ? kFieldSrc : kUnknownField;
+    case 4:
+      if (key == "type") return kFieldType;
+      if (key == "tags") return kFieldTags;
+      return kUnknownField;
+    default: return kUnknownField;
+  }
+}
+
+// The envelope fields that are not samples.
+struct Envelope {
+  std::string_view source;
+  int64_t timestamp_ms = 0;
+  TagsView tags;
+  uint32_t sample_count = 0;
+};
+
+WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
+  SONDE_WIRE_TRY(r.ReadInt(ms));
+  return wire_internal::ValidTimestamp(*ms) ? WireError::kOk : WireError::kBadTimestamp;
+}
+
+// A tags map (batch or sample level): str -> str within the tag limits.
+WireError ReadTags(MsgpackReader& r, TagsView* out) {
+  uint32_t count;
+  SONDE_WIRE_TRY(r.ReadMapHeader(&count));
+  if (count > kMaxTagsPerLevel) return WireError::kTooManyTags;
+  SONDE_WIRE_TRY(r.CheckItemsFit(count, 2));  // A key is >= 2 bytes, a value >= 1.
+  const uint8_t* body = r.pos();
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view key, value;
+    SONDE_WIRE_TRY(r.ReadStr(&key));
+    if (!wire_internal::ValidTagKey(key)) return WireError::kBadTag;
+    SONDE_WIRE_TRY(r.ReadStr(&value));
+    if (!wire_internal::ValidTagValue(value)) return WireError::kBadTag;
+  }
+  *out = TagsView(body, count);
+  return WireError::kOk;
+}
+
+// A kind: nil, or an integer 0..2 in any width. Anything else is kBadKind,
+// whatever its MessagePack type (wire.h: "a kind other than 0, 1, 2 or nil").
+WireError ReadKind(MsgpackReader& r, MetricKind* kind) {
+  if (r.SkipNil()) {
+    *kind = MetricKind::kGauge;
+    return WireError::kOk;
+  }
+  int64_t v;
+  const WireError e = r.ReadInt(&v);
+  if (e == WireError::kTruncated || e == WireError::kInvalidMsgpack) return e;
+  if (e != WireError::kOk || v < 0 || v >= kMetricKindCount) return WireError::kBadKind;
+  *kind = static_cast<MetricKind>(v);
+  return WireError::kOk;
+}
+
+// One sample: [name, value, kind?, ts?, tags?]. `batch_ms` is the batch's
+// time when already known, else 0 (resolved by the caller afterwards).
+WireError ReadSample(MsgpackReader& r, int64_t batch_ms, SampleView* s) {
+  uint32_t items;
+  SONDE_WIRE_TRY(r.ReadArrayHeader(&items));
+  if (items < 2 || items > 5) [[unlikely]]
+    return WireError::kBadSample;
+  SONDE_WIRE_TRY(r.CheckItemsFit(items));
+  SONDE_WIRE_TRY(r.ReadStr(&s->name));
+  if (!wire_internal::ValidName(s->name)) [[unlikely]]
+    return WireError::kBadName;
+  SONDE_WIRE_TRY(r.ReadNumber(&s->value));
+  if (!wire_internal::Finite(s->value)) [[unlikely]]
+    return WireError::kNonFinite;
+  s->kind = MetricKind::kGauge;
+  s->timestamp_ms = batch_ms;
+  s->tags = TagsView();
+  if (items >= 3) SONDE_WIRE_TRY(ReadKind(r, &s->kind));
+  if (items >= 4 && !r.SkipNil()) SONDE_WIRE_TRY(ReadTimestamp(r, &s->timestamp_ms));
+  if (items == 5 && !r.SkipNil()) SONDE_WIRE_TRY(ReadTags(r, &s->tags));
+  return WireError::kOk;
+}
+
+// Sink for DecodeBatch: samples land in the caller's vector, whose capacity
+// is reused from one message to the next.
+class StoringSink {
+ public:
+  explicit StoringSink(std::vector<SampleView>* samples) : samples_(samples) {}
+  void Reserve(uint32_t count) { samples_->resize(count); }
+  SampleView* Slot(uint32_t i) { return &(*samples_)[i]; }
+  // Samples without their own time take the batch's, once it is known.
+  void ResolveTimes(int64_t batch_ms) {
+    for (SampleView& s : *samples_) {
+      if (s.timestamp_ms == 0) s.timestamp_ms = batch_ms;
+    }
+  }
+
+ private:
+  std::vector<SampleView>* samples_;
+};
+
+// Sink for ValidateBatch: every sample is read and checked into one scratch
+// slot and then forgotten.
+class DiscardingSink {
+ public:
+  void Reserve(uint32_t) {}
+  SampleView* Slot(uint32_t) { return &scratch_; }
+  void ResolveTimes(int64_t) {}
+
+ private:
+  SampleView scratch_;
+};
+
+template <typename Sink>
+WireError ReadSamples(MsgpackReader& r, int64_t batch_ms, Sink& sink, uint32_t* count) {
+  SONDE_WIRE_TRY(r.ReadArrayHeader(count));
+  if (*count > kMaxSamplesPerBatch) return WireError::kTooManySamples;
+  SONDE_WIRE_TRY(r.CheckItemsFit(*count, kMinSampleBytes));
+  sink.Reserve(*count);
+  for (uint32_t i = 0; i < *count; ++i) SONDE_WIRE_TRY(ReadSample(r, batch_ms, sink.Slot(i)));
+  return WireError::kOk;
+}
+
+// Reads the value of one known envelope field.
+template <typename Sink>
+WireError ReadField(MsgpackReader& r, Field field, int64_t batch_ms, Sink& sink, Envelope* env) {
+  switch (field) {
+    case kFieldV: {
+      int64_t v;
+      SONDE_WIRE_TRY(r.ReadInt(&v));
+      return v == kWireVersion ? WireError::kOk : WireError::kBadVersion;
+    }
+    case kFieldType: {
+      std::string_view type;
+      SONDE_WIRE_TRY(r.ReadStr(&type));
+      return type == "batch" ? WireError::kOk : WireError::kUnknownType;
+    }
+    case kFieldSrc:
+      SONDE_WIRE_TRY(r.ReadStr(&env->source));
+      return wire_internal::ValidSource(env->source) ? WireError::kOk : WireError::kBadSource;
+    case kFieldT: return ReadTimestamp(r, &env->timestamp_ms);
+    case kFieldTags: return ReadTags(r, &env->tags);
+    case kFieldS: return ReadSamples(r, batch_ms, sink, &env->sample_count);
+    case kUnknownField: break;
+  }
+  // Forward compatibility within v1: skip the value, bounded as everything.
+  return r.SkipValue(2);
+}
+
+// Decodes the envelope map in any key order. Errors are reported in the
+// order met, except missing fields, which are known only at the end.
+template <typename Sink>
+WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
+  if (message.empty()) return WireError::kEmpty;
+  if (message.size() > kMaxMessageBytes) return WireError::kOversized;
+  const auto* begin = reinterpret_cast<const uint8_t*>(message.data());
+  MsgpackReader r(begin, begin + message.size());
+  uint32_t entries;
+  SONDE_WIRE_TRY(r.ReadMapHeader(&entries));
+  SONDE_WIRE_TRY(r.CheckItemsFit(entries, 2));
+  uint8_t seen = 0;
+  bool samples_before_time = false;
+  for (uint32_t i = 0; i < entries; ++i) {
+    std::string_view key;
+    SONDE_WIRE_TRY(r.ReadStr(&key));
+    const Field field = ClassifyKey(key);
+    if (seen & field) return WireError::kDuplicateField;
+    seen |= field;
+    // Samples read before "t" get time 0 for now and are resolved below.
+    if (field == kFieldS && !(seen & kFieldT)) samples_before_time = true;
+    SONDE_WIRE_TRY(ReadField(r, field, env->timestamp_ms, sink, env));
+  }
+  if (!r.AtEnd()) return WireError::kTrailingBytes;
+  if ((seen & kRequiredFields) != kRequiredFields) return WireError::kMissingField;
+  if (samples_before_time) sink.ResolveTimes(env->timestamp_ms);
+  return WireError::kOk;
+}
+
+// Reads one str whose header and bytes were validated by ReadTags.
+std::string_view ReadValidatedStr(const uint8_t** p) {
+  const uint8_t* q = *p;
+  uint32_t len;
+  if ((*q & 0xe0) == wire_internal::kFixStrMin) {
+    len = *q & 0x1f;
+    q += 1;
+  } else if (*q == wire_internal::kStr8) {
+    len = q[1];
+    q += 2;
+  } else if (*q == wire_internal::kStr16) {
+    len = wire_internal::LoadBe16(q + 1);
+    q += 3;
+  } else {
+    len = wire_internal::LoadBe32(q + 1);
+    q += 5;
+  }
+  *p = q + len;
+  return {reinterpret_cast<const char*>(q), len};
+}
+
+}  // namespace
+
+WireError DecodeBatch(std::string_view message, BatchView* out) {
+  StoringSink sink(&out->samples);
+  Envelope env;
+  const WireError e = DecodeMessage(message, sink, &env);
+  if (e != WireError::kOk) return e;
+  out->source = env.source;
+  out->timestamp_ms = env.timestamp_ms;
+  out->tags = env.tags;
+  return WireError::kOk;
+}
+
+WireError ValidateBatch(std::string_view message, std::string_view* source,
+                        uint32_t* sample_count) {
+  DiscardingSink sink;
+  Envelope env;
+  const WireError e = DecodeMessage(message, sink, &env);
+  if (e != WireError::kOk) return e;
+  if (source != nullptr) *source = env.source;
+  if (sample_count != nullptr) *sample_count = env.sample_count;
+  return WireError::kOk;
+}
+
+void TagsView::Iterator::Load() {
+  if (left_ == 0) return;
+  tag_.key = ReadValidatedStr(&p_);
+  tag_.value = ReadValidatedStr(&p_);
+}
+
+TagsView::Iterator TagsView::begin() const { return Iterator(data_, count_); }
+TagsView::Iterator TagsView::end() const { return Iterator(nullptr, 0); }
+
+std::optional<std::string_view> TagsView::Find(std::string_view key) const {
+  for (const TagView& tag : *this) {
+    if (tag.key == key) return tag.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<Sample> ToSamples(const BatchView& batch) {
+  std::vector<Sample> out;
+  out.reserve(batch.samples.size());
+  for (const SampleView& view : batch.samples) {
+    Sample& s = out.emplace_back();
+    s.name = std::string(view.name);
+    s.value = view.value;
+    s.timestamp_ms = view.timestamp_ms;
+    s.kind = view.kind;
+    // Sample tags first so that they win; within one map the first wins.
+    auto add = [&s](const TagView& tag) {
+      for (const Tag& have : s.tags) {
+        if (have.key == tag.key) return;
+      }
+      s.tags.push_back(Tag{std::string(tag.key), std::string(tag.value)});
+    };
+    for (const TagView& tag : view.tags) add(tag);
+    for (const TagView& tag : batch.tags) add(tag);
+    std::sort(s.tags.begin(), s.tags.end(),
+              [](const Tag& a, const Tag& b) { return a.key < b.key; });
+  }
+  return out;
+}
+
+const char* WireErrorName(WireError error) {
+  switch (error) {
+    case WireError::kOk: return "ok";
+    case WireError::kEmpty: return "empty";
+    case WireError::kOversized: return "oversized";
+    case WireError::kTruncated: return "truncated";
+    case WireError::kLengthTooLarge: return "length_too_large";
+    case WireError::kInvalidMsgpack: return "invalid_msgpack";
+    case WireError::kWrongType: return "wrong_type";
+    case WireError::kTooDeep: return "too_deep";
+    case WireError::kTrailingBytes: return "trailing_bytes";
+    case WireError::kBadVersion: return "bad_version";
+    case WireError::kUnknownType: return "unknown_type";
+    case WireError::kMissingField: return "missing_field";
+    case WireError::kDuplicateField: return "duplicate_field";
+    case WireError::kBadSource: return "bad_source";
+    case WireError::kBadName: return "bad_name";
+    case WireError::kBadTag: return "bad_tag";
+    case WireError::kTooManyTags: return "too_many_tags";
+    case WireError::kTooManySamples: return "too_many_samples";
+    case WireError::kBadSample: return "bad_sample";
+    case WireError::kNonFinite: return "non_finite";
+    case WireError::kBadTimestamp: return "bad_timestamp";
+    case WireError::kBadKind: return "bad_kind";
+  }
+  return "unknown";
+}
+
+}  // namespace sonde

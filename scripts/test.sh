@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing packages, builds, runs every test
+# through CTest. With CI=true it also builds and runs the suite under
+# AddressSanitizer + UBSan (SONDE_SANITIZE=address), with warnings as errors.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+
+run_suite() {
+  local dir=$1; shift
+  SONDE_BUILD_DIR=$dir "$root/scripts/build.sh" "$@"
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 300
+}
+
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+run_suite "$root/build" -DSONDE_WERROR=$werror
+if [ "${CI:-}" = "true" ] || [ "${SONDE_TEST_ASAN:-}" = "1" ]; then
+  echo "== the same suite under AddressSanitizer + UBSan =="
+  run_suite "$root/build-asan" -DSONDE_SANITIZE=address -DSONDE_BUILD_BENCH=OFF -DSONDE_WERROR=$werror
+fi

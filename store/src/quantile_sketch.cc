@@ -1,0 +1,538 @@
+#include "sonde/quantile_sketch.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cfloat>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <utility>
+
+#include "coding.h"
+
+namespace sonde {
+namespace {
+
+using store_internal::GetByte;
+using store_internal::GetVarint64;
+using store_internal::PutVarint64;
+using store_internal::ZigZagDecode;
+using store_internal::ZigZagEncode;
+
+// L(v) = e + P(s) for v = 2^e * (1 + s): P is the cubic that the DDSketch
+// authors fit to log2(1 + s) on [0, 1) (P(0) = 0, P(1) = 1, monotone).
+constexpr double kA = 6.0 / 35.0;
+constexpr double kB = -3.0 / 5.0;
+constexpr double kC = 10.0 / 7.0;
+
+// d(ln v)/dL = 1 / ((1 + s) P'(s)), whose maximum over [0, 1) is 7/10 (at
+// s = 0 and s = 2/3). A bucket spans 1/M in L, hence at most 0.7/M in ln v;
+// that must not exceed ln(gamma). The tiny extra factor keeps a value that
+// rounding puts in a neighbouring bucket within the stated error.
+const double kGamma =
+    (1 + QuantileSketch::kRelativeAccuracy) / (1 - QuantileSketch::kRelativeAccuracy);
+const double kMultiplier = 0.7 / std::log(kGamma) * (1 + 1e-7);
+
+// Identifies the mapping (cubic, 2%) in the serialized form, so that a
+// sketch written by a build with other buckets is refused, not misread.
+constexpr uint8_t kMappingId = 1;
+
+constexpr uint64_t kWidthMax[4] = {0xff, 0xffff, 0xffffffff, std::numeric_limits<uint64_t>::max()};
+
+uint8_t WidthFor(uint64_t v) {
+  uint8_t w = 0;
+  while (v > kWidthMax[w]) ++w;
+  return w;
+}
+
+// The inverse of L on one octave: s in [0, 1) with P(s) = f (Cardano's
+// formula for the one real root, polished by a Newton step).
+double SolveP(double f) {
+  const double d0 = kB * kB - 3 * kA * kC;
+  const double d1 = 2 * kB * kB * kB - 9 * kA * kB * kC - 27 * kA * kA * f;
+  const double p = std::cbrt((d1 - std::sqrt(d1 * d1 - 4 * d0 * d0 * d0)) / 2);
+  double s = -(kB + p + d0 / p) / (3 * kA);
+  const double err = ((kA * s + kB) * s + kC) * s - f;
+  s -= err / ((3 * kA * s + 2 * kB) * s + kC);
+  return std::clamp(s, 0.0, 1.0);
+}
+
+double InverseL(double l) {
+  const double e = std::floor(l);
+  return std::ldexp(1 + SolveP(l - e), static_cast<int>(e));
+}
+
+bool IsFinite(double v) { return std::isfinite(v); }
+
+uint64_t LoadCounter(const uint8_t* data, uint8_t width_log2, uint32_t rel) {
+  const uint8_t* p = data + (static_cast<size_t>(rel) << width_log2);
+  switch (width_log2) {
+    case 0:
+      return *p;
+    case 1: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 2: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+  }
+}
+
+void StoreCounter(uint8_t* data, uint8_t width_log2, uint32_t rel, uint64_t v) {
+  uint8_t* p = data + (static_cast<size_t>(rel) << width_log2);
+  switch (width_log2) {
+    case 0:
+      *p = static_cast<uint8_t>(v);
+      break;
+    case 1: {
+      const uint16_t x = static_cast<uint16_t>(v);
+      std::memcpy(p, &x, 2);
+      break;
+    }
+    case 2: {
+      const uint32_t x = static_cast<uint32_t>(v);
+      std::memcpy(p, &x, 4);
+      break;
+    }
+    default:
+      std::memcpy(p, &v, 8);
+  }
+}
+
+uint8_t* AllocateCounters(uint32_t capacity, uint8_t width_log2) {
+  auto* p = static_cast<uint8_t*>(std::calloc(capacity, size_t{1} << width_log2));
+  if (p == nullptr) throw std::bad_alloc();  // As operator new would.
+  return p;
+}
+
+}  // namespace
+
+int32_t QuantileSketch::BucketIndex(double magnitude) {
+  assert(magnitude >= kMinIndexable && magnitude <= DBL_MAX);
+  const uint64_t bits = std::bit_cast<uint64_t>(magnitude);
+  const int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  const double s =
+      std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL) - 1.0;
+  const double t = (e + ((kA * s + kB) * s + kC) * s) * kMultiplier;
+  int32_t i = static_cast<int32_t>(t);
+  if (t < i) --i;  // floor() without a libm call.
+  return i;
+}
+
+double QuantileSketch::BucketValue(int32_t index) {
+  const double lo = InverseL(index / kMultiplier);
+  const double hi = InverseL((index + 1) / kMultiplier);
+  // 2 lo hi / (lo + hi), written so that hi = inf (the top bucket) is finite.
+  const double v = 2 * lo / (1 + lo / hi);
+  return std::min(v, DBL_MAX);
+}
+
+int32_t QuantileSketch::MinIndex() {
+  static const int32_t i = BucketIndex(kMinIndexable);
+  return i;
+}
+
+int32_t QuantileSketch::MaxIndex() {
+  static const int32_t i = BucketIndex(DBL_MAX);
+  return i;
+}
+
+// ---- Buckets ----------------------------------------------------------------
+
+QuantileSketch::Buckets::~Buckets() { std::free(data_); }
+
+QuantileSketch::Buckets::Buckets(const Buckets& other) { *this = other; }
+
+QuantileSketch::Buckets& QuantileSketch::Buckets::operator=(const Buckets& other) {
+  if (this == &other) return *this;
+  Clear();
+  collapsed_ = other.collapsed_;
+  if (other.empty()) return *this;
+  const int32_t lo = other.lowest();
+  const int32_t hi = other.highest();
+  const uint32_t need = static_cast<uint32_t>(hi - lo + 1);
+  if (capacity_ < need || width_log2_ < other.width_log2_) {
+    // Copies are sized to the occupied span: batches hold many of them.
+    Relayout(lo, hi, need, std::max(width_log2_, other.width_log2_));
+  } else if (lo < base_ || hi >= base_ + capacity_) {
+    Relayout(lo, hi, capacity_, width_log2_);
+  }
+  for (int32_t i = lo; i <= hi; ++i) {
+    Store(static_cast<uint32_t>(i - base_), other.Load(static_cast<uint32_t>(i - other.base_)));
+  }
+  lo_ = static_cast<uint16_t>(lo - base_);
+  hi_ = static_cast<uint16_t>(hi - base_);
+  return *this;
+}
+
+QuantileSketch::Buckets::Buckets(Buckets&& other) noexcept { *this = std::move(other); }
+
+QuantileSketch::Buckets& QuantileSketch::Buckets::operator=(Buckets&& other) noexcept {
+  if (this == &other) return *this;
+  std::free(data_);
+  data_ = std::exchange(other.data_, nullptr);
+  base_ = other.base_;
+  capacity_ = std::exchange(other.capacity_, 0);
+  lo_ = std::exchange(other.lo_, 0xffff);
+  hi_ = std::exchange(other.hi_, 0);
+  width_log2_ = std::exchange(other.width_log2_, 0);
+  collapsed_ = std::exchange(other.collapsed_, false);
+  return *this;
+}
+
+uint64_t QuantileSketch::Buckets::Load(uint32_t rel) const {
+  return LoadCounter(data_, width_log2_, rel);
+}
+
+void QuantileSketch::Buckets::Store(uint32_t rel, uint64_t v) {
+  StoreCounter(data_, width_log2_, rel, v);
+}
+
+void QuantileSketch::Buckets::Add(int32_t index, uint64_t n) {
+  const int64_t rel = static_cast<int64_t>(index) - base_;
+  if (rel < 0 || rel >= capacity_) return AddSlow(index, n);
+  const uint32_t r = static_cast<uint32_t>(rel);
+  const uint64_t v = Load(r) + n;
+  if (v > kWidthMax[width_log2_]) Widen(v);  // Keeps base_: r stays valid.
+  Store(r, v);
+  if (r < lo_) lo_ = static_cast<uint16_t>(r);
+  if (r > hi_) hi_ = static_cast<uint16_t>(r);
+}
+
+void QuantileSketch::Buckets::AddSlow(int32_t index, uint64_t n) {
+  const int32_t floor = Reserve(index, index);
+  Add(std::max(index, floor), n);
+}
+
+int32_t QuantileSketch::Buckets::Reserve(int32_t lo, int32_t hi) {
+  const bool was_empty = empty();
+  if (!was_empty) {
+    lo = std::min(lo, lowest());
+    hi = std::max(hi, highest());
+  }
+  uint64_t folded = 0;
+  if (static_cast<int64_t>(hi) - lo + 1 > kMaxBuckets) {
+    const int32_t floor = hi - kMaxBuckets + 1;
+    collapsed_ = true;
+    if (!was_empty && lowest() < floor) {
+      // Fold everything below the new floor; it is re-added at the floor.
+      const int32_t last = std::min(highest(), floor - 1);
+      for (int32_t i = lowest(); i <= last; ++i) {
+        const uint32_t r = static_cast<uint32_t>(i - base_);
+        folded += Load(r);
+        Store(r, 0);
+      }
+      if (highest() < floor) {
+        lo_ = 0xffff;
+        hi_ = 0;
+      } else {
+        int32_t first = floor;
+        while (Load(static_cast<uint32_t>(first - base_)) == 0) ++first;
+        lo_ = static_cast<uint16_t>(first - base_);
+      }
+    }
+    lo = floor;
+  }
+  if (capacity_ == 0 || lo < base_ || hi >= base_ + capacity_) {
+    const uint32_t need = static_cast<uint32_t>(hi - lo + 1);
+    uint32_t cap = capacity_;
+    if (need > cap) {
+      // Some slack so that a range widening one bucket at a time does not
+      // reallocate on every step; blocks are rounded to 8 bytes.
+      cap = std::min<uint32_t>(kMaxBuckets, need + std::max<uint32_t>(4, need / 8));
+      const uint32_t bytes = ((cap << width_log2_) + 7) & ~7u;
+      cap = std::min<uint32_t>(kMaxBuckets, bytes >> width_log2_);
+    }
+    Relayout(lo, hi, cap, width_log2_);
+  }
+  if (folded > 0) Add(lo, folded);
+  return lo;
+}
+
+void QuantileSketch::Buckets::Relayout(int32_t new_lo, int32_t new_hi, uint32_t capacity,
+                                       uint8_t width_log2) {
+  assert(new_hi >= new_lo && static_cast<uint32_t>(new_hi - new_lo + 1) <= capacity);
+  const int32_t slack = static_cast<int32_t>(capacity - (new_hi - new_lo + 1));
+  const int32_t new_base = new_lo - slack / 2;
+  const bool realloc = capacity != capacity_ || width_log2 != width_log2_;
+  uint8_t* dst = data_;
+  if (realloc) dst = AllocateCounters(capacity, width_log2);
+  if (!empty()) {
+    const int32_t from = lowest();
+    const int32_t to = highest();
+    assert(from >= new_lo && to <= new_hi);
+    if (!realloc) {
+      // Same block: move the occupied bytes, then clear what they left.
+      const size_t w = size_t{1} << width_log2_;
+      const size_t n = static_cast<size_t>(to - from + 1) * w;
+      uint8_t* src = data_ + static_cast<size_t>(from - base_) * w;
+      uint8_t* to_ptr = data_ + static_cast<size_t>(from - new_base) * w;
+      std::memmove(to_ptr, src, n);
+      if (to_ptr > src) {
+        std::memset(src, 0, std::min<size_t>(n, to_ptr - src));
+      } else if (src > to_ptr) {
+        const size_t gap = std::min<size_t>(n, src - to_ptr);
+        std::memset(src + n - gap, 0, gap);
+      }
+    } else {
+      for (int32_t i = from; i <= to; ++i) {
+        StoreCounter(dst, width_log2, static_cast<uint32_t>(i - new_base),
+                     Load(static_cast<uint32_t>(i - base_)));
+      }
+    }
+    lo_ = static_cast<uint16_t>(from - new_base);
+    hi_ = static_cast<uint16_t>(to - new_base);
+  }
+  if (realloc) std::free(data_);
+  data_ = dst;
+  base_ = new_base;
+  capacity_ = static_cast<uint16_t>(capacity);
+  width_log2_ = width_log2;
+}
+
+void QuantileSketch::Buckets::Widen(uint64_t needed) {
+  const uint8_t w = WidthFor(needed);
+  uint8_t* dst = AllocateCounters(capacity_, w);
+  if (!empty()) {
+    for (uint32_t r = lo_; r <= hi_; ++r) StoreCounter(dst, w, r, Load(r));
+  }
+  std::free(data_);
+  data_ = dst;
+  width_log2_ = w;
+}
+
+void QuantileSketch::Buckets::Merge(const Buckets& other) {
+  collapsed_ = collapsed_ || other.collapsed_;
+  if (other.empty()) return;
+  const int32_t floor = Reserve(other.lowest(), other.highest());
+  for (int32_t i = other.lowest(); i <= other.highest(); ++i) {
+    const uint64_t c = other.Load(static_cast<uint32_t>(i - other.base_));
+    if (c != 0) Add(std::max(i, floor), c);
+  }
+}
+
+void QuantileSketch::Buckets::Clear() {
+  if (!empty()) {
+    const size_t w = size_t{1} << width_log2_;
+    std::memset(data_ + lo_ * w, 0, (hi_ - lo_ + 1) * w);
+  }
+  lo_ = 0xffff;
+  hi_ = 0;
+  collapsed_ = false;
+}
+
+uint64_t QuantileSketch::Buckets::Get(int32_t index) const {
+  if (empty() || index < lowest() || index > highest()) return 0;
+  return Load(static_cast<uint32_t>(index - base_));
+}
+
+uint64_t QuantileSketch::Buckets::Total() const {
+  uint64_t total = 0;
+  if (empty()) return 0;
+  for (uint32_t r = lo_; r <= hi_; ++r) total += Load(r);
+  return total;
+}
+
+bool QuantileSketch::Buckets::operator==(const Buckets& other) const {
+  if (collapsed_ != other.collapsed_ || empty() != other.empty()) return false;
+  if (empty()) return true;
+  if (lowest() != other.lowest() || highest() != other.highest()) return false;
+  for (int32_t i = lowest(); i <= highest(); ++i) {
+    if (Get(i) != other.Get(i)) return false;
+  }
+  return true;
+}
+
+// ---- QuantileSketch -----------------------------------------------------------
+
+QuantileSketch::~QuantileSketch() = default;
+QuantileSketch::QuantileSketch(const QuantileSketch& other) = default;
+QuantileSketch& QuantileSketch::operator=(const QuantileSketch& other) = default;
+QuantileSketch::QuantileSketch(QuantileSketch&& other) noexcept
+    : positive_(std::move(other.positive_)),
+      negative_(std::move(other.negative_)),
+      zero_count_(std::exchange(other.zero_count_, 0)),
+      count_(std::exchange(other.count_, 0)) {}
+QuantileSketch& QuantileSketch::operator=(QuantileSketch&& other) noexcept {
+  positive_ = std::move(other.positive_);
+  negative_ = std::move(other.negative_);
+  zero_count_ = std::exchange(other.zero_count_, 0);
+  count_ = std::exchange(other.count_, 0);
+  return *this;
+}
+
+void QuantileSketch::Add(double value) { Add(value, 1); }
+
+void QuantileSketch::Add(double value, uint64_t n) {
+  assert(IsFinite(value));
+  if (!IsFinite(value) || n == 0) return;
+  if (value >= kMinIndexable) {
+    positive_.Add(BucketIndex(value), n);
+  } else if (value <= -kMinIndexable) {
+    negative_.Add(BucketIndex(-value), n);
+  } else {
+    zero_count_ += n;
+  }
+  count_ += n;
+}
+
+void QuantileSketch::Merge(const QuantileSketch& other) {
+  positive_.Merge(other.positive_);
+  negative_.Merge(other.negative_);
+  zero_count_ += other.zero_count_;
+  count_ += other.count_;
+}
+
+double QuantileSketch::Quantile(double q) const {
+  if (count_ == 0 || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
+  q = std::clamp(q, 0.0, 1.0);
+  // The element of rank floor(q * (count - 1)), counted from the most
+  // negative value up.
+  const uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(count_ - 1));
+  uint64_t seen = 0;
+  if (!negative_.empty()) {
+    for (int32_t i = negative_.highest(); i >= negative_.lowest(); --i) {
+      seen += negative_.Get(i);
+      if (seen > rank) return -BucketValue(i);
+    }
+  }
+  seen += zero_count_;
+  if (seen > rank) return 0;
+  if (!positive_.empty()) {
+    for (int32_t i = positive_.lowest(); i <= positive_.highest(); ++i) {
+      seen += positive_.Get(i);
+      if (seen > rank) return BucketValue(i);
+    }
+    return BucketValue(positive_.highest());
+  }
+  return 0;  // Only reachable if counts disagree, which the invariants forbid.
+}
+
+void QuantileSketch::Clear() {
+  positive_.Clear();
+  negative_.Clear();
+  zero_count_ = 0;
+  count_ = 0;
+}
+
+size_t QuantileSketch::MemoryUsage() const {
+  return sizeof(*this) + positive_.HeapBytes() + negative_.HeapBytes();
+}
+
+bool QuantileSketch::operator==(const QuantileSketch& other) const {
+  return count_ == other.count_ && zero_count_ == other.zero_count_ &&
+         positive_ == other.positive_ && negative_ == other.negative_;
+}
+
+// ---- Serialization (docs/storage.md, "Sketch") -------------------------------
+
+void QuantileSketch::EncodeBuckets(const Buckets& b, std::string* out) const {
+  if (b.empty()) {
+    PutVarint64(out, 0);
+    return;
+  }
+  PutVarint64(out, static_cast<uint64_t>(b.highest() - b.lowest() + 1));
+  PutVarint64(out, ZigZagEncode(b.lowest()));
+  for (int32_t i = b.lowest(); i <= b.highest(); ++i) PutVarint64(out, b.Get(i));
+}
+
+void QuantileSketch::EncodeTo(std::string* out) const {
+  out->push_back(static_cast<char>(kMappingId));
+  out->push_back(static_cast<char>((positive_.collapsed() ? 1 : 0) |
+                                   (negative_.collapsed() ? 2 : 0)));
+  PutVarint64(out, zero_count_);
+  EncodeBuckets(positive_, out);
+  EncodeBuckets(negative_, out);
+}
+
+Status QuantileSketch::DecodeBuckets(std::string_view* in, Buckets* b, uint64_t* total) {
+  uint64_t span;
+  if (!GetVarint64(in, &span)) return Status::Corruption("sketch: truncated bucket span");
+  *total = 0;
+  if (span == 0) return Status::OK();
+  if (span > static_cast<uint64_t>(kMaxBuckets)) {
+    return Status::Corruption("sketch: bucket span over the limit");
+  }
+  uint64_t zz;
+  if (!GetVarint64(in, &zz)) return Status::Corruption("sketch: truncated bucket index");
+  const int64_t first = ZigZagDecode(zz);
+  if (first < MinIndex() || first + static_cast<int64_t>(span) - 1 > MaxIndex()) {
+    return Status::Corruption("sketch: bucket index out of range");
+  }
+  // Each count takes at least one byte: refuse before allocating.
+  if (span > in->size()) return Status::Corruption("sketch: truncated bucket counts");
+  const int32_t lo = static_cast<int32_t>(first);
+  const int32_t hi = static_cast<int32_t>(first + static_cast<int64_t>(span) - 1);
+  b->Reserve(lo, hi);
+  for (int32_t i = lo; i <= hi; ++i) {
+    uint64_t c;
+    if (!GetVarint64(in, &c)) return Status::Corruption("sketch: truncated bucket count");
+    if ((i == lo || i == hi) && c == 0) return Status::Corruption("sketch: zero edge bucket");
+    if (c > std::numeric_limits<uint64_t>::max() - *total) {
+      return Status::Corruption("sketch: count overflow");
+    }
+    *total += c;
+    if (c != 0) b->Add(i, c);
+  }
+  return Status::OK();
+}
+
+Status QuantileSketch::DecodeFrom(std::string_view* input, QuantileSketch* out) {
+  QuantileSketch s;
+  uint8_t mapping;
+  uint8_t flags;
+  if (!GetByte(input, &mapping) || !GetByte(input, &flags) ||
+      !GetVarint64(input, &s.zero_count_)) {
+    out->Clear();
+    return Status::Corruption("sketch: truncated header");
+  }
+  Status st;
+  if (mapping != kMappingId) {
+    st = Status::Corruption("sketch: unknown bucket mapping " + std::to_string(mapping));
+  } else if (flags > 3) {
+    st = Status::Corruption("sketch: unknown flags");
+  }
+  uint64_t pos = 0;
+  uint64_t neg = 0;
+  if (st.ok()) st = DecodeBuckets(input, &s.positive_, &pos);
+  if (st.ok()) st = DecodeBuckets(input, &s.negative_, &neg);
+  if (st.ok() && ((flags & 1 && pos == 0) || (flags & 2 && neg == 0))) {
+    st = Status::Corruption("sketch: collapsed flag on an empty sign");
+  }
+  const uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  if (st.ok() && (pos > kMax - neg || pos + neg > kMax - s.zero_count_)) {
+    st = Status::Corruption("sketch: count overflow");
+  }
+  if (!st.ok()) {
+    out->Clear();
+    return st;
+  }
+  s.positive_.set_collapsed(flags & 1);
+  s.negative_.set_collapsed(flags & 2);
+  s.count_ = s.zero_count_ + pos + neg;
+  *out = std::move(s);
+  return Status::OK();
+}
+
+Status QuantileSketch::Decode(std::string_view input, QuantileSketch* out) {
+  SONDE_RETURN_IF_ERROR(DecodeFrom(&input, out));
+  if (!input.empty()) {
+    out->Clear();
+    return Status::Corruption("sketch: trailing bytes");
+  }
+  return Status::OK();
+}
+
+}  // namespace sonde

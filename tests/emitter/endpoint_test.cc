@@ -1,0 +1,172 @@
+// Endpoint URIs: a table of accepted and rejected inputs (brubeck's
+// must_parse / must_not_parse), then address resolution.
+#include "sonde/endpoint.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <gtest/gtest.h>
+
+namespace sonde {
+namespace {
+
+struct Good {
+  const char* uri;
+  EndpointRole role;
+  Transport transport;
+  const char* host;
+  uint16_t port;
+  const char* path;
+  const char* zmq_address;  // nullptr for udp.
+  const char* canonical;
+};
+
+constexpr EndpointRole kConnect = EndpointRole::kConnect;
+constexpr EndpointRole kBind = EndpointRole::kBind;
+
+const Good kGood[] = {
+    {"udp://127.0.0.1:7700", kConnect, Transport::kUdp, "127.0.0.1", 7700, "", nullptr,
+     "udp://127.0.0.1:7700"},
+    {"udp://localhost:1", kConnect, Transport::kUdp, "localhost", 1, "", nullptr,
+     "udp://localhost:1"},
+    {"udp://web-01.example.com:65535", kConnect, Transport::kUdp, "web-01.example.com", 65535, "",
+     nullptr, "udp://web-01.example.com:65535"},
+    {"udp://[::1]:7700", kConnect, Transport::kUdp, "::1", 7700, "", nullptr, "udp://[::1]:7700"},
+    {"tcp://127.0.0.1:7701", kConnect, Transport::kZmqTcp, "127.0.0.1", 7701, "",
+     "tcp://127.0.0.1:7701", "tcp://127.0.0.1:7701"},
+    {"tcp://[::1]:7701", kConnect, Transport::kZmqTcp, "::1", 7701, "", "tcp://[::1]:7701",
+     "tcp://[::1]:7701"},
+    {"ipc:///run/sonde/broker.sock", kConnect, Transport::kZmqIpc, "", 0, "/run/sonde/broker.sock",
+     "ipc:///run/sonde/broker.sock", "ipc:///run/sonde/broker.sock"},
+    {"ipc://@sonde", kConnect, Transport::kZmqIpc, "", 0, "@sonde", "ipc://@sonde", "ipc://@sonde"},
+    {"ipc://relative.sock", kBind, Transport::kZmqIpc, "", 0, "relative.sock",
+     "ipc://relative.sock", "ipc://relative.sock"},
+    // Binding: wildcard hosts, and port 0 or * for any free port.
+    {"udp://0.0.0.0:7700", kBind, Transport::kUdp, "0.0.0.0", 7700, "", nullptr,
+     "udp://0.0.0.0:7700"},
+    {"udp://*:7700", kBind, Transport::kUdp, "*", 7700, "", nullptr, "udp://*:7700"},
+    {"udp://127.0.0.1:0", kBind, Transport::kUdp, "127.0.0.1", 0, "", nullptr,
+     "udp://127.0.0.1:0"},
+    {"udp://[::]:7700", kBind, Transport::kUdp, "::", 7700, "", nullptr, "udp://[::]:7700"},
+    {"tcp://*:7701", kBind, Transport::kZmqTcp, "*", 7701, "", "tcp://*:7701", "tcp://*:7701"},
+    {"tcp://127.0.0.1:*", kBind, Transport::kZmqTcp, "127.0.0.1", 0, "", "tcp://127.0.0.1:*",
+     "tcp://127.0.0.1:0"},
+    {"tcp://0.0.0.0:0", kBind, Transport::kZmqTcp, "0.0.0.0", 0, "", "tcp://0.0.0.0:*",
+     "tcp://0.0.0.0:0"},
+};
+
+TEST(Endpoint, ParsesGoodUris) {
+  for (const Good& g : kGood) {
+    SCOPED_TRACE(g.uri);
+    Result<Endpoint> ep = ParseEndpoint(g.uri, g.role);
+    ASSERT_TRUE(ep.has_value()) << ep.error().ToString();
+    EXPECT_EQ(ep->transport, g.transport);
+    EXPECT_EQ(ep->host, g.host);
+    EXPECT_EQ(ep->port, g.port);
+    EXPECT_EQ(ep->path, g.path);
+    EXPECT_EQ(ep->is_zmq(), g.zmq_address != nullptr);
+    if (g.zmq_address != nullptr) EXPECT_EQ(ep->ZmqAddress(), g.zmq_address);
+    EXPECT_EQ(ep->ToString(), g.canonical);
+  }
+}
+
+struct Bad {
+  const char* uri;
+  EndpointRole role;
+  const char* message_has;
+};
+
+const Bad kBad[] = {
+    {"", kConnect, "expected udp://host:port, tcp://host:port or ipc://path"},
+    {"foo", kConnect, "endpoint 'foo': expected udp://host:port, tcp://host:port or ipc://path"},
+    {"127.0.0.1:7700", kConnect, "expected udp://host:port"},
+    {"http://127.0.0.1:7700", kConnect, "unknown scheme 'http'"},
+    {"UDP://127.0.0.1:7700", kConnect, "unknown scheme 'UDP'"},
+    {"udp://", kConnect, "missing ':port'"},
+    {"udp://127.0.0.1", kConnect, "missing ':port'"},
+    {"udp://:7700", kConnect, "missing host"},
+    {"udp://127.0.0.1:", kConnect, "port '' is not a number"},
+    {"udp://127.0.0.1:http", kConnect, "port 'http' is not a number"},
+    {"udp://127.0.0.1:65536", kConnect, "port '65536' is not a number in 1-65535"},
+    {"udp://127.0.0.1:-1", kConnect, "port '-1'"},
+    {"udp://127.0.0.1:+80", kConnect, "port '+80'"},
+    {"udp://127.0.0.1:7700/path", kConnect, "port '7700/path'"},
+    {"udp://127.0.0.1:0", kConnect, "port 0 is only valid for binding"},
+    {"tcp://127.0.0.1:*", kConnect, "port '*' is not a number"},
+    {"udp://::1:7700", kConnect, "an IPv6 host goes in brackets"},
+    {"udp://[::1:7700", kConnect, "missing ']'"},
+    {"udp://[::1]7700", kConnect, "missing ':port'"},
+    {"udp://[nonsense]:7700", kConnect, "'nonsense' is not an IPv6 address"},
+    {"udp://we b:7700", kConnect, "host 'we b' has a bad character"},
+    {"udp://*:7700", kConnect, "host '*' is only valid for binding"},
+    {"udp://0.0.0.0:7700", kConnect, "host '0.0.0.0' is only valid for binding"},
+    {"tcp://[::]:7701", kConnect, "host '::' is only valid for binding"},
+    {"ipc://", kConnect, "missing path after ipc://"},
+    {"ipc:///a/very/long/path/that/goes/on/and/on/and/on/and/on/and/on/and/on/and/on/and/on/and/"
+     "on/and/on/and/on.sock",
+     kBind, "path is longer than 107 bytes"},
+};
+
+TEST(Endpoint, RejectsBadUrisWithClearMessages) {
+  for (const Bad& b : kBad) {
+    SCOPED_TRACE(b.uri);
+    Result<Endpoint> ep = ParseEndpoint(b.uri, b.role);
+    ASSERT_FALSE(ep.has_value());
+    EXPECT_TRUE(ep.error().IsInvalidArgument());
+    EXPECT_NE(ep.error().message().find(b.message_has), std::string::npos)
+        << ep.error().message();
+    EXPECT_EQ(ep.error().message().rfind(std::string("endpoint '") + b.uri + "'", 0), 0u)
+        << ep.error().message();
+  }
+}
+
+TEST(Endpoint, RejectsOverlongHost) {
+  std::string uri = "udp://" + std::string(254, 'a') + ":1";
+  Result<Endpoint> ep = ParseEndpoint(uri);
+  ASSERT_FALSE(ep.has_value());
+  EXPECT_NE(ep.error().message().find("longer than 253"), std::string::npos);
+}
+
+TEST(Endpoint, ResolvesIpv4Literal) {
+  Result<SocketAddress> addr = ResolveUdp(*ParseEndpoint("udp://127.0.0.1:7700"));
+  ASSERT_TRUE(addr.has_value()) << addr.error().ToString();
+  ASSERT_EQ(addr->family(), AF_INET);
+  const auto* in = reinterpret_cast<const sockaddr_in*>(&addr->storage);
+  EXPECT_EQ(ntohs(in->sin_port), 7700);
+  EXPECT_EQ(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
+  EXPECT_EQ(addr->length, sizeof(sockaddr_in));
+  EXPECT_EQ(addr->ToString(), "127.0.0.1:7700");
+}
+
+TEST(Endpoint, ResolvesIpv6Literal) {
+  Result<SocketAddress> addr = ResolveUdp(*ParseEndpoint("udp://[::1]:7700"));
+  ASSERT_TRUE(addr.has_value()) << addr.error().ToString();
+  EXPECT_EQ(addr->family(), AF_INET6);
+  EXPECT_EQ(addr->ToString(), "[::1]:7700");
+}
+
+TEST(Endpoint, ResolvesLocalhostToIpv4First) {
+  Result<SocketAddress> addr = ResolveUdp(*ParseEndpoint("udp://localhost:7700"));
+  ASSERT_TRUE(addr.has_value()) << addr.error().ToString();
+  EXPECT_EQ(addr->ToString(), "127.0.0.1:7700");
+}
+
+TEST(Endpoint, ResolvesWildcards) {
+  Result<SocketAddress> any4 = ResolveUdp(*ParseEndpoint("udp://*:0", EndpointRole::kBind));
+  ASSERT_TRUE(any4.has_value());
+  EXPECT_EQ(any4->ToString(), "0.0.0.0:0");
+  Result<SocketAddress> any6 = ResolveUdp(*ParseEndpoint("udp://[::]:9", EndpointRole::kBind));
+  ASSERT_TRUE(any6.has_value());
+  EXPECT_EQ(any6->ToString(), "[::]:9");
+}
+
+// (Names that do not resolve are not tested: that would query DNS, and tests
+// stay on loopback.)
+TEST(Endpoint, ResolveRejectsZmq) {
+  Result<SocketAddress> zmq = ResolveUdp(*ParseEndpoint("tcp://127.0.0.1:7701"));
+  ASSERT_FALSE(zmq.has_value());
+  EXPECT_TRUE(zmq.error().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace sonde

@@ -1,0 +1,32 @@
+// sonde: the command-line tool for a Sonde pipeline. Each subcommand lives in
+// its own <name>_command.cc (see command.h).
+#include <cstdio>
+
+#include "command.h"
+#include "sonde/log.h"
+#include "sonde/service_cli.h"
+#include "tail_command.h"
+
+namespace {
+
+// The subcommands, in --help order: one line each.
+constexpr sonde::tools::AddCommandFn kCommands[] = {
+    sonde::tools::AddTailCommand,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sonde::ServiceCli cli("sonde", "Query and watch a Sonde telemetry pipeline.");
+  cli.app().require_subcommand(1);
+  std::vector<sonde::tools::Command> commands;
+  for (sonde::tools::AddCommandFn add : kCommands) commands.push_back(add(cli.app()));
+  if (auto code = cli.Parse(argc, argv)) return *code;
+  if (auto s = sonde::SetupLogging(cli.log_options()); !s.ok()) return cli.Fail(s.message());
+  int code = 2;
+  for (const sonde::tools::Command& command : commands) {
+    if (command.app->parsed()) code = command.run();
+  }
+  sonde::ShutdownLogging();
+  return code;
+}
