@@ -1,6 +1,7 @@
 #include "sonde/signals.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <utility>
 

@@ -64,6 +64,9 @@ class MsgpackReader {
     return items * min_bytes <= remaining() ? WireError::kOk : WireError::kLengthTooLarge;
   }
 
+  // True when the next value is a fixstr (0..31 bytes, 1-byte header).
+  bool NextIsFixStr() const { return p_ != end_ && (*p_ & 0xe0) == kFixStrMin; }
+
   // Consumes a nil and returns true, or returns false and consumes nothing.
   bool SkipNil() {
     if (p_ != end_ && *p_ == kNil) {

@@ -41,8 +41,8 @@ enum Field : uint8_t {
 };
 constexpr uint8_t kRequiredFields = kFieldV | kFieldType | kFieldSrc | kFieldT | kFieldS;
 
-// The smallest encoded sample: [name, value] with a 1-byte name and a fixint.
-constexpr uint64_t kMinSampleBytes = 4;
+// The smallest valid sample: [name, value] with a 1-byte name and a fixint.
+constexpr size_t kMinSampleBytes = 4;
 
 Field ClassifyKey(std::string_view key) {
   switch (key.size()) {
@@ -74,18 +74,36 @@ WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
 }
 
 // A tags map (batch or sample level): str -> str within the tag limits.
+//
+// Tags are short, and checking each string for control bytes separately
+// costs more than the rest of the map. When every key and value has a fixstr
+// header (0xa0..0xbf, itself no control byte), the map body is checked in one
+// pass instead; a wider header (whose length bytes may look like control
+// bytes) makes the map fall back to per-string checks.
 WireError ReadTags(MsgpackReader& r, TagsView* out) {
   uint32_t count;
   SONDE_WIRE_TRY(r.ReadMapHeader(&count));
   if (count > kMaxTagsPerLevel) return WireError::kTooManyTags;
   SONDE_WIRE_TRY(r.CheckItemsFit(count, 2));  // A key is >= 2 bytes, a value >= 1.
   const uint8_t* body = r.pos();
+  bool all_fixstr = true;
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view key, value;
+    all_fixstr &= r.NextIsFixStr();
     SONDE_WIRE_TRY(r.ReadStr(&key));
-    if (!wire_internal::ValidTagKey(key)) return WireError::kBadTag;
+    if (key.empty() || key.size() > kMaxTagKeyBytes) return WireError::kBadTag;
+    all_fixstr &= r.NextIsFixStr();
     SONDE_WIRE_TRY(r.ReadStr(&value));
-    if (!wire_internal::ValidTagValue(value)) return WireError::kBadTag;
+    if (value.size() > kMaxTagValueBytes) return WireError::kBadTag;
+    if (!all_fixstr && (wire_internal::HasControlByte(key) ||
+                        wire_internal::HasControlByte(value))) {
+      return WireError::kBadTag;
+    }
+  }
+  if (all_fixstr &&
+      wire_internal::HasControlByte({reinterpret_cast<const char*>(body),
+                                     static_cast<size_t>(r.pos() - body)})) {
+    return WireError::kBadTag;
   }
   *out = TagsView(body, count);
   return WireError::kOk;
@@ -134,8 +152,14 @@ WireError ReadSample(MsgpackReader& r, int64_t batch_ms, SampleView* s) {
 class StoringSink {
  public:
   explicit StoringSink(std::vector<SampleView>* samples) : samples_(samples) {}
-  void Reserve(uint32_t count) { samples_->resize(count); }
-  SampleView* Slot(uint32_t i) { return &(*samples_)[i]; }
+  // Reserves for the declared count, but no more than the remaining bytes
+  // could hold, so that a lying count cannot make a small message allocate
+  // much (kMaxMessageBytes / kMinSampleBytes samples at most).
+  void Reserve(uint32_t count, size_t remaining) {
+    samples_->clear();
+    samples_->reserve(std::min<size_t>(count, remaining / kMinSampleBytes));
+  }
+  SampleView* Slot(uint32_t) { return &samples_->emplace_back(); }
   // Samples without their own time take the batch's, once it is known.
   void ResolveTimes(int64_t batch_ms) {
     for (SampleView& s : *samples_) {
@@ -151,7 +175,7 @@ class StoringSink {
 // slot and then forgotten.
 class DiscardingSink {
  public:
-  void Reserve(uint32_t) {}
+  void Reserve(uint32_t, size_t) {}
   SampleView* Slot(uint32_t) { return &scratch_; }
   void ResolveTimes(int64_t) {}
 
@@ -163,8 +187,8 @@ template <typename Sink>
 WireError ReadSamples(MsgpackReader& r, int64_t batch_ms, Sink& sink, uint32_t* count) {
   SONDE_WIRE_TRY(r.ReadArrayHeader(count));
   if (*count > kMaxSamplesPerBatch) return WireError::kTooManySamples;
-  SONDE_WIRE_TRY(r.CheckItemsFit(*count, kMinSampleBytes));
-  sink.Reserve(*count);
+  SONDE_WIRE_TRY(r.CheckItemsFit(*count));
+  sink.Reserve(*count, r.remaining());
   for (uint32_t i = 0; i < *count; ++i) SONDE_WIRE_TRY(ReadSample(r, batch_ms, sink.Slot(i)));
   return WireError::kOk;
 }

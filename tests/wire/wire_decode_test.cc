@@ -32,6 +32,14 @@ WireError DecodeBoth(std::string_view message, BatchView* out) {
   return decoded;
 }
 
+// A decoded message that keeps the bytes its views point into.
+struct Decoded {
+  explicit Decoded(std::string m) : message(std::move(m)) { error = DecodeBoth(message, &batch); }
+  std::string message;
+  BatchView batch;
+  WireError error;
+};
+
 WireError Decode(std::string_view message) {
   BatchView batch;
   return DecodeBoth(message, &batch);
@@ -61,8 +69,9 @@ std::string PaddedTo(size_t size) {
 // ---------------------------------------------------------------- accepted
 
 TEST(WireDecode, AcceptsTheMinimalMessage) {
-  BatchView b;
-  ASSERT_EQ(DecodeBoth(Pack(GoodFields()), &b), WireError::kOk);
+  const Decoded d(Pack(GoodFields()));
+  ASSERT_EQ(d.error, WireError::kOk);
+  const BatchView& b = d.batch;
   EXPECT_EQ(b.source, "web-01");
   EXPECT_EQ(b.timestamp_ms, kT);
   EXPECT_TRUE(b.tags.empty());
@@ -82,8 +91,9 @@ TEST(WireDecode, AcceptsEveryKeyOrder) {
   do {
     Fields shuffled;
     for (int i : order) shuffled.push_back(fields[i]);
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(Pack(shuffled), &b), WireError::kOk);
+    const Decoded d(Pack(shuffled));
+    ASSERT_EQ(d.error, WireError::kOk);
+    const BatchView& b = d.batch;
     EXPECT_EQ(b.samples.at(0).timestamp_ms, kT);  // Resolved even when "s" precedes "t".
     EXPECT_EQ(b.tags.Find("dc"), "eu");
     ++permutations;
@@ -153,25 +163,28 @@ TEST(WireDecode, AcceptsEveryNumberEncoding) {
   };
   for (const Case& c : values) {
     SCOPED_TRACE(c.what);
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(WithSample(Arr({Str("m"), c.value})), &b), WireError::kOk);
+    const Decoded d(WithSample(Arr({Str("m"), c.value})));
+    ASSERT_EQ(d.error, WireError::kOk);
+    const BatchView& b = d.batch;
     EXPECT_EQ(b.samples[0].value, c.want);
   }
   // Timestamps in fixed widths, signed and unsigned.
   for (const Writer& t : {Writer([](Out& o) { o.pk.pack_fix_uint64(kT); }),
                           Writer([](Out& o) { o.pk.pack_fix_int64(kT); })}) {
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(Pack(Replace(GoodFields(), "t", t)), &b), WireError::kOk);
-    EXPECT_EQ(b.timestamp_ms, kT);
-    ASSERT_EQ(DecodeBoth(WithSample(Arr({Str("m"), Int(1), Int(0), t})), &b), WireError::kOk);
-    EXPECT_EQ(b.samples[0].timestamp_ms, kT);
+    const Decoded batch_t(Pack(Replace(GoodFields(), "t", t)));
+    ASSERT_EQ(batch_t.error, WireError::kOk);
+    EXPECT_EQ(batch_t.batch.timestamp_ms, kT);
+    const Decoded sample_t(WithSample(Arr({Str("m"), Int(1), Int(0), t})));
+    ASSERT_EQ(sample_t.error, WireError::kOk);
+    EXPECT_EQ(sample_t.batch.samples[0].timestamp_ms, kT);
   }
   // v and kind in wider forms.
   for (const char* one : {"01", "cc 01", "cd 00 01", "ce 00 00 00 01", "d0 01", "d3 00 00 00 00 00 00 00 01"}) {
     SCOPED_TRACE(one);
     EXPECT_EQ(Decode(Pack(Replace(GoodFields(), "v", Hex(one)))), WireError::kOk);
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(WithSample(Arr({Str("m"), Int(1), Hex(one)})), &b), WireError::kOk);
+    const Decoded d(WithSample(Arr({Str("m"), Int(1), Hex(one)})));
+    ASSERT_EQ(d.error, WireError::kOk);
+    const BatchView& b = d.batch;
     EXPECT_EQ(b.samples[0].kind, MetricKind::kCounter);
   }
 }
@@ -195,8 +208,9 @@ TEST(WireDecode, AcceptsWideStringAndContainerHeaders) {
                                   wide("k")(o);
                                   wide("")(o);
                                 }})}));
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(Pack(f), &b), WireError::kOk);
+    const Decoded d(Pack(f));
+    ASSERT_EQ(d.error, WireError::kOk);
+    const BatchView& b = d.batch;
     EXPECT_EQ(b.source, "web-01");
     EXPECT_EQ(b.samples[0].name, "cpu");
     EXPECT_EQ(b.tags.Find("dc"), "eu-west");
@@ -230,8 +244,9 @@ TEST(WireDecode, AcceptsWideStringAndContainerHeaders) {
       o.Str("k");
       o.Str("v");
     }
-    BatchView b;
-    ASSERT_EQ(DecodeBoth(o.str(), &b), WireError::kOk);
+    const Decoded d(o.str());
+    ASSERT_EQ(d.error, WireError::kOk);
+    const BatchView& b = d.batch;
     ASSERT_EQ(b.samples.size(), 2u);
     EXPECT_EQ(b.samples[1].value, 1);
     EXPECT_EQ(b.samples[1].tags.Find("k"), "v");
@@ -290,8 +305,9 @@ TEST(WireDecode, AcceptsEmptyBatchesAndLimitsExactly) {
               Arr({Arr({Str(Repeat('n', kMaxNameBytes)), Int(1), Int(2), Int(kMaxTimestampMs - 1),
                         StrMap(tags)}),
                    Arr({Str("lo"), Int(1), Nil(), Int(kMinTimestampMs)})}));
-  BatchView b;
-  ASSERT_EQ(DecodeBoth(Pack(f), &b), WireError::kOk);
+  const Decoded d(Pack(f));
+  ASSERT_EQ(d.error, WireError::kOk);
+  const BatchView& b = d.batch;
   EXPECT_EQ(b.tags.size(), kMaxTagsPerLevel);
   EXPECT_EQ(b.samples[0].tags.size(), kMaxTagsPerLevel);
   EXPECT_EQ(b.samples[1].timestamp_ms, kMinTimestampMs);
@@ -314,8 +330,9 @@ TEST(WireDecode, AcceptsEmptyBatchesAndLimitsExactly) {
 
 // Every value UTF-8 or not is bytes; only control bytes are refused.
 TEST(WireDecode, AcceptsNonAsciiBytesInStrings) {
-  BatchView b;
-  ASSERT_EQ(DecodeBoth(WithSample(Arr({Str("temp.\xc2\xb0" "C"), Int(1)})), &b), WireError::kOk);
+  const Decoded d(WithSample(Arr({Str("temp.\xc2\xb0" "C"), Int(1)})));
+  ASSERT_EQ(d.error, WireError::kOk);
+  const BatchView& b = d.batch;
   EXPECT_EQ(b.samples[0].name, "temp.\xc2\xb0" "C");
   EXPECT_EQ(Decode(WithSample(Arr({Str("\xff\xfe"), Int(1)}))), WireError::kOk);
 }
@@ -597,9 +614,9 @@ TEST(WireToSamples, MergesBatchTagsSampleTagsWinSortedByKey) {
 }
 
 TEST(WireToSamples, EmptyBatchGivesNoSamples) {
-  BatchView b;
-  ASSERT_EQ(DecodeBatch(Pack(Replace(GoodFields(), "s", Arr({}))), &b), WireError::kOk);
-  EXPECT_TRUE(ToSamples(b).empty());
+  const Decoded d(Pack(Replace(GoodFields(), "s", Arr({}))));
+  ASSERT_EQ(d.error, WireError::kOk);
+  EXPECT_TRUE(ToSamples(d.batch).empty());
 }
 
 // ---------------------------------------------------------------- oracle

@@ -97,8 +97,12 @@ inline Writer Int(int64_t v) {
 inline Writer Uint(uint64_t v) {
   return [v](Out& o) { o.pk.pack_uint64(v); };
 }
+// Always a float64 (msgpack-c's pack_double writes integral values as ints).
 inline Writer Dbl(double v) {
-  return [v](Out& o) { o.pk.pack_double(v); };
+  return [v](Out& o) {
+    o.Byte(0xcb);
+    o.Be(std::bit_cast<uint64_t>(v), 8);
+  };
 }
 inline Writer Str(std::string v) {
   return [v](Out& o) { o.Str(v); };

@@ -14,17 +14,21 @@
 // of other methods gets 405 (with Allow); no match gets 404. HEAD uses the
 // GET route when there is no HEAD route, and sends headers only.
 //
-// Errors the server answers itself, each with a JSON body {"error":"..."}
-// and counted under rejects (see Stats):
-//   400 parse_error      malformed request line/headers/chunking, bad %-encoding
-//   404 not_found        no route for the path
-//   405 bad_method       path known, method not
+// Errors the server answers itself, each with a JSON body {"error":"..."}:
+//   400 bad_url          malformed %-encoding in the path or query (connection kept)
+//   404                  no route for the path
+//   405                  path known, method not (Allow lists the methods)
+//   500 handler_error    a handler threw (the server catches; it never crashes)
+// and, counted as rejects by reason, after which the connection is closed:
+//   400 parse_error      malformed request line, headers or chunking
 //   408 request_timeout  the whole request did not arrive within request_timeout
 //   413 body_too_large   body over max_body_bytes (Content-Length or chunked)
 //   431 header_too_large request line + headers over max_header_bytes
-//   500 handler_error    a handler threw (the server catches; it never crashes)
 //   503 max_connections  over max_connections: answered and closed at once
-// After 400/408/413/431/503 the connection is closed.
+//   (no answer) send_timeout: queued output made no progress for send_timeout
+// The metrics (in options.counters, if given): <prefix>_http_requests_total
+// {class="2xx"}, <prefix>_http_rejects_total{reason=...},
+// <prefix>_http_connections_accepted_total, <prefix>_http_connections_open.
 //
 // Connections: keep-alive (HTTP/1.1 default, HTTP/1.0 with the header) and
 // pipelining; one request is handled at a time per connection and responses
@@ -158,7 +162,9 @@ class HttpServer {
 
   struct Stats {
     uint64_t requests_by_class[6] = {};  // [1]=1xx ... [5]=5xx; [0] unused.
-    uint64_t rejects = 0;                // Everything answered/closed by the server itself.
+    uint64_t rejects = 0;                // All reasons (see above) together.
+    uint64_t bad_url = 0;                // 400s for bad %-encoding (not in rejects).
+    uint64_t handler_errors = 0;         // Handlers that threw (500s).
     uint64_t connections_accepted = 0;
     int64_t connections_open = 0;
   };
@@ -188,12 +194,15 @@ class HttpServer {
   // empty) runs when every handle is closed. Idempotent.
   void Close(std::function<void()> on_closed = {});
 
+  // Counts so far; valid after Close() too.
   Stats stats() const;
 
   struct Impl;
+  struct StatsBlock;
 
  private:
   Impl* impl_;  // Frees itself once its handles are closed.
+  std::shared_ptr<StatsBlock> stats_;  // Shared with impl_; outlives it.
 };
 
 }  // namespace sonde

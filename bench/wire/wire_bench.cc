@@ -1,0 +1,153 @@
+// Wire codec speed, per sample (items_per_second = samples/s). The workload
+// looks like a fleet's: 10,000 distinct series "svc.api.latency_p<i>", timing
+// values, a batch tag and, in the "tagged" variants, two tags per sample.
+// Target (issue #2): DecodeBatch >= 30 M samples/s on one core.
+//
+//   taskset -c 1 build/bin/wire_bench
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sonde/wire.h"
+
+namespace sonde {
+namespace {
+
+constexpr int kSeries = 10000;
+constexpr int64_t kBatchMs = 1700000000000;
+
+const std::vector<std::string>& Names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (int i = 0; i < kSeries; ++i) v.push_back("svc.api.latency_p" + std::to_string(i));
+    return v;
+  }();
+  return names;
+}
+
+const TagView kSampleTags[] = {{"route", "/v1/items"}, {"code", "200"}};
+const TagView kBatchTags[] = {{"service", "api"}};
+
+SampleRef Ref(int i, bool tagged) {
+  SampleRef s;
+  s.name = Names()[i % kSeries];
+  s.value = (i % 1000) * 0.125;  // Timings in ms: mostly float64, every 8th an integer.
+  s.kind = MetricKind::kTiming;
+  if (tagged) s.tags = kSampleTags;
+  return s;
+}
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "wire_bench: %s failed\n", what);
+    std::abort();
+  }
+}
+
+// Messages of at most max_bytes covering every series once.
+std::vector<std::string> Batches(size_t max_bytes, bool tagged) {
+  std::vector<std::string> out;
+  BatchBuilder builder(max_bytes);
+  char buf[kMaxSampleBytes];
+  int i = 0;
+  while (i < kSeries) {
+    Check(builder.Begin("web-01.eu-west-1", kBatchMs, kBatchTags) == WireError::kOk, "Begin");
+    for (; i < kSeries; ++i) {
+      size_t n = 0;
+      Check(EncodeSample(Ref(i, tagged), buf, sizeof buf, &n) == WireError::kOk, "EncodeSample");
+      if (!builder.Append({buf, n})) break;
+    }
+    out.emplace_back(builder.Finish());
+  }
+  return out;
+}
+
+// args: {max batch bytes, tagged}
+void BM_EncodeSample(benchmark::State& state) {
+  const bool tagged = state.range(1) != 0;
+  char buf[kMaxSampleBytes];
+  int i = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    size_t n = 0;
+    const WireError e = EncodeSample(Ref(i, tagged), buf, sizeof buf, &n);
+    benchmark::DoNotOptimize(e);
+    benchmark::DoNotOptimize(buf);
+    bytes += n;
+    if (++i == kSeries) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+// Appending pre-encoded samples: what the emitter's sender thread does.
+void BM_BatchBuilder(benchmark::State& state) {
+  const size_t max_bytes = static_cast<size_t>(state.range(0));
+  const bool tagged = state.range(1) != 0;
+  std::vector<std::string> encoded;
+  for (int i = 0; i < kSeries; ++i) {
+    char buf[kMaxSampleBytes];
+    size_t n = 0;
+    Check(EncodeSample(Ref(i, tagged), buf, sizeof buf, &n) == WireError::kOk, "EncodeSample");
+    encoded.emplace_back(buf, n);
+  }
+  BatchBuilder builder(max_bytes);
+  size_t next = 0;
+  int64_t samples = 0;
+  for (auto _ : state) {
+    Check(builder.Begin("web-01.eu-west-1", kBatchMs, kBatchTags) == WireError::kOk, "Begin");
+    while (builder.Append(encoded[next])) {
+      if (++next == encoded.size()) next = 0;
+    }
+    samples += builder.sample_count();
+    benchmark::DoNotOptimize(builder.Finish().data());
+  }
+  state.SetItemsProcessed(samples);
+}
+
+template <bool kDecode>
+void BM_Read(benchmark::State& state) {
+  const std::vector<std::string> batches =
+      Batches(static_cast<size_t>(state.range(0)), state.range(1) != 0);
+  BatchView view;
+  size_t next = 0;
+  int64_t samples = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& m = batches[next];
+    if (++next == batches.size()) next = 0;
+    uint32_t count = 0;
+    if constexpr (kDecode) {
+      Check(DecodeBatch(m, &view) == WireError::kOk, "DecodeBatch");
+      count = static_cast<uint32_t>(view.samples.size());
+      benchmark::DoNotOptimize(view.samples.data());
+    } else {
+      Check(ValidateBatch(m, nullptr, &count) == WireError::kOk, "ValidateBatch");
+    }
+    samples += count;
+    bytes += static_cast<int64_t>(m.size());
+  }
+  state.SetItemsProcessed(samples);
+  state.SetBytesProcessed(bytes);
+}
+void BM_DecodeBatch(benchmark::State& state) { BM_Read<true>(state); }
+void BM_ValidateBatch(benchmark::State& state) { BM_Read<false>(state); }
+
+void Shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"bytes", "tagged"});
+  for (int64_t bytes : {int64_t{kDefaultUdpBatchBytes}, int64_t{kMaxMessageBytes}}) {
+    for (int64_t tagged : {0, 1}) b->Args({bytes, tagged});
+  }
+}
+
+BENCHMARK(BM_EncodeSample)->ArgNames({"bytes", "tagged"})->Args({0, 0})->Args({0, 1});
+BENCHMARK(BM_BatchBuilder)->Apply(Shapes);
+BENCHMARK(BM_DecodeBatch)->Apply(Shapes);
+BENCHMARK(BM_ValidateBatch)->Apply(Shapes);
+
+}  // namespace
+}  // namespace sonde
+
+BENCHMARK_MAIN();

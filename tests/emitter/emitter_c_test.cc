@@ -1,0 +1,175 @@
+// The C API (sonde/emitter_c.h), called as a C program would, against a
+// real UDP socket on loopback.
+#include "sonde/emitter_c.h"
+
+#include <errno.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "receivers.h"
+
+namespace sonde {
+namespace {
+
+using testing::CountSamples;
+using testing::Received;
+using testing::UdpReceiver;
+
+TEST(EmitterC, OptionsInitSetsDefaults) {
+  sonde_emitter_options_t o;
+  std::memset(&o, 0xff, sizeof(o));
+  sonde_emitter_options_init(&o);
+  EXPECT_STREQ(o.endpoint, "udp://127.0.0.1:7700");
+  EXPECT_EQ(o.source, nullptr);
+  EXPECT_EQ(o.tags, nullptr);
+  EXPECT_EQ(o.ntags, 0u);
+  EXPECT_EQ(o.flush_interval_ms, 1000u);
+  EXPECT_EQ(o.max_batch_bytes, 0u);
+  EXPECT_EQ(o.queue_bytes, size_t{1} << 20);
+  EXPECT_EQ(o.close_timeout_ms, 1000u);
+  EXPECT_EQ(o.zmq_send_hwm, 1000);
+  sonde_emitter_options_init(nullptr);  // Ignored.
+}
+
+TEST(EmitterC, OpenRejectsBadArguments) {
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  sonde_emitter_t* e = reinterpret_cast<sonde_emitter_t*>(0x1);
+  EXPECT_EQ(sonde_emitter_open(nullptr, &e), SONDE_EINVAL);
+  EXPECT_EQ(e, nullptr);
+  EXPECT_EQ(sonde_emitter_open(&o, nullptr), SONDE_EINVAL);
+
+  o.endpoint = "foo";
+  e = reinterpret_cast<sonde_emitter_t*>(0x1);
+  EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+  EXPECT_EQ(e, nullptr);
+
+  sonde_emitter_options_init(&o);
+  o.flush_interval_ms = 0;
+  EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+
+  sonde_emitter_options_init(&o);
+  sonde_tag_t null_value[] = {{"k", nullptr}};
+  o.tags = null_value;
+  o.ntags = 1;
+  EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+
+  sonde_emitter_options_init(&o);
+  o.ntags = 1;  // tags is NULL.
+  EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+}
+
+TEST(EmitterC, RecordsFlushesAndCounts) {
+  UdpReceiver rx;
+  const std::string endpoint = rx.endpoint();
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  o.endpoint = endpoint.c_str();
+  o.source = "c-host";
+  sonde_tag_t batch_tags[] = {{"service", "auth"}};
+  o.tags = batch_tags;
+  o.ntags = 1;
+  o.flush_interval_ms = 3600 * 1000;
+  sonde_emitter_t* e = nullptr;
+  ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
+  ASSERT_NE(e, nullptr);
+
+  sonde_tag_t tags[] = {{"core", "3"}};
+  EXPECT_EQ(sonde_emitter_gauge(e, "cpu", 12.5, tags, 1), 0);
+  EXPECT_EQ(sonde_emitter_count(e, "requests", 2, nullptr, 0), 0);
+  EXPECT_EQ(sonde_emitter_timing(e, "latency", 7.5, nullptr, 0), 0);
+  EXPECT_EQ(sonde_emitter_record(e, "at", 1, SONDE_GAUGE, 1700000000000, nullptr, 0), 0);
+  EXPECT_EQ(sonde_emitter_flush(e, 5000), 0);
+
+  std::vector<Received> got = rx.ReceiveSamples(4);
+  ASSERT_EQ(CountSamples(got), 4u);
+  EXPECT_EQ(got[0].source, "c-host");
+  const Sample& cpu = got[0].samples[0];
+  EXPECT_EQ(cpu.name, "cpu");
+  EXPECT_EQ(cpu.value, 12.5);
+  EXPECT_EQ(cpu.tags, (Tags{{"core", "3"}, {"service", "auth"}}));
+  EXPECT_EQ(got[0].samples[1].kind, MetricKind::kCounter);
+  EXPECT_EQ(got[0].samples[2].kind, MetricKind::kTiming);
+  EXPECT_EQ(got[0].samples[3].timestamp_ms, 1700000000000);
+
+  sonde_emitter_counters_t c;
+  ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
+  EXPECT_EQ(c.recorded, 4u);
+  EXPECT_EQ(c.sent_samples, 4u);
+  EXPECT_EQ(c.sent_messages, 1u);
+  EXPECT_EQ(c.dropped_invalid, 0u);
+  EXPECT_EQ(c.send_errors, 0u);
+  sonde_emitter_close(e);
+}
+
+TEST(EmitterC, RejectsBadSamples) {
+  UdpReceiver rx;
+  const std::string endpoint = rx.endpoint();
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  o.endpoint = endpoint.c_str();
+  sonde_emitter_t* e = nullptr;
+  ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
+
+  // Counted as invalid samples.
+  EXPECT_EQ(sonde_emitter_gauge(e, "", 1, nullptr, 0), SONDE_EBADSAMPLE);
+  EXPECT_EQ(sonde_emitter_gauge(e, "nan", std::nan(""), nullptr, 0), SONDE_EBADSAMPLE);
+  sonde_tag_t many[40];
+  for (sonde_tag_t& t : many) t = {"k", "v"};
+  EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 33), SONDE_EBADSAMPLE);
+  EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 40), SONDE_EBADSAMPLE);
+  EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 32), 0);
+  // Programming errors: not counted.
+  EXPECT_EQ(sonde_emitter_gauge(nullptr, "x", 1, nullptr, 0), SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_gauge(e, nullptr, 1, nullptr, 0), SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_gauge(e, "x", 1, nullptr, 1), SONDE_EINVAL);
+  sonde_tag_t null_key[] = {{nullptr, "v"}};
+  EXPECT_EQ(sonde_emitter_gauge(e, "x", 1, null_key, 1), SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_record(e, "x", 1, static_cast<sonde_kind_t>(9), 0, nullptr, 0),
+            SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_flush(nullptr, 0), SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_counters(nullptr, nullptr), SONDE_EINVAL);
+
+  sonde_emitter_counters_t c;
+  ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
+  EXPECT_EQ(c.dropped_invalid, 4u);
+  EXPECT_EQ(c.recorded, 1u);
+  sonde_emitter_close(e);
+  sonde_emitter_close(nullptr);  // Ignored.
+}
+
+TEST(EmitterC, FlushReportsUnreachablePeer) {
+  const std::string endpoint =
+      "tcp://127.0.0.1:" + std::to_string(testing::UnusedPort(SOCK_STREAM));
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  o.endpoint = endpoint.c_str();
+  o.close_timeout_ms = 0;
+  sonde_emitter_t* e = nullptr;
+  ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
+  EXPECT_EQ(sonde_emitter_count(e, "requests", 1, nullptr, 0), 0);
+  EXPECT_EQ(sonde_emitter_flush(e, 100), SONDE_EUNAVAIL);
+  sonde_emitter_counters_t c;
+  ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
+  EXPECT_EQ(c.dropped_send_failed, 1u);
+  EXPECT_EQ(c.last_send_errno, EAGAIN);
+  sonde_emitter_close(e);
+}
+
+TEST(EmitterC, StrerrorCoversEveryCode) {
+  const int codes[] = {SONDE_EINVAL, SONDE_EBADSAMPLE, SONDE_EQUEUEFULL, SONDE_EUNAVAIL,
+                       SONDE_ENOTFOUND, SONDE_EIO,        SONDE_ENOMEM,     SONDE_EINTERNAL};
+  for (int code : codes) {
+    EXPECT_LT(code, 0);
+    EXPECT_STRNE(sonde_strerror(code), "unknown error") << code;
+  }
+  EXPECT_STREQ(sonde_strerror(0), "success");
+  EXPECT_STREQ(sonde_strerror(-1000), "unknown error");
+}
+
+}  // namespace
+}  // namespace sonde
