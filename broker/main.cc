@@ -37,7 +37,6 @@ int main(int argc, char** argv) {
   if (auto s = sonde::SetupLogging(cli.log_options()); !s.ok()) return cli.Fail(s.message());
   o.logger = sonde::GetLogger("sonde.broker");
   o.handle_signals = true;
-  o.logger->info("event=config {}", cli.EffectiveConfig());
 
   auto broker = sonde::broker::Broker::Create(o);
   if (!broker.has_value()) {
@@ -45,6 +44,7 @@ int main(int argc, char** argv) {
     sonde::ShutdownLogging();
     return broker.error().IsInvalidArgument() ? 2 : 1;
   }
+  o.logger->info("event=config {}", cli.EffectiveConfig());
   sonde::Status status = (*broker)->Run();
   if (!status.ok()) std::fprintf(stderr, "sonde-broker: error: %s\n", status.message().c_str());
   broker->reset();

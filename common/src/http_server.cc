@@ -19,6 +19,7 @@
 
 #include "http_message.h"
 #include "http_router.h"
+#include "sonde/json_util.h"
 #include "sonde/log.h"
 #include "sonde/signals.h"
 #include "sonde/uv_loop.h"
@@ -772,10 +773,13 @@ void HttpServer::Impl::OnConnection(uv_stream_t* listener, int status) {
   if (self->connections.size() > self->options.max_connections) {
     // A best-effort answer: the socket buffer of a fresh connection takes
     // it whole, and we never wait for it.
-    static constexpr char k503[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-        "Content-Length: 36\r\nConnection: close\r\n\r\n{\"error\":\"too many open connections\"}";
-    uv_buf_t buf = uv_buf_init(const_cast<char*>(k503), sizeof(k503) - 1);
+    static const std::string k503 = [] {
+      const std::string body = JsonError("too many open connections");
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+             "Content-Length: " + std::to_string(body.size()) +
+             "\r\nConnection: close\r\n\r\n" + body;
+    }();
+    uv_buf_t buf = uv_buf_init(const_cast<char*>(k503.data()), static_cast<unsigned>(k503.size()));
     uv_try_write(c->stream(), &buf, 1);
     self->CountReject(kMaxConnections, "", 503);
     c->Close();

@@ -272,13 +272,23 @@ uint64_t RateLimitedLog::PendingSuppressedForTest(std::string_view event,
 namespace internal {
 
 void CheckFailed(const char* condition, const char* file, int line, const std::string& detail) {
+  const std::string status = detail.empty() ? std::string() : " status=" + detail;
+  bool configured;
+  {
+    LogState& state = State();
+    std::lock_guard<std::mutex> lock(state.mu);
+    configured = !state.sinks.empty();
+  }
   if (auto logger = spdlog::default_logger()) {
-    logger->critical("event=check_failed condition=\"{}\" file={} line={}{}{}", condition, file,
-                     line, detail.empty() ? "" : " status=", detail);
+    logger->critical("event=check_failed condition=\"{}\" file={} line={}{}", condition, file, line,
+                     status);
     spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
-  } else {
-    std::fprintf(stderr, "event=check_failed condition=\"%s\" file=%s line=%d %s\n", condition,
-                 file, line, detail.c_str());
+  }
+  // Without SetupLogging() the default logger writes to stdout; a crash
+  // belongs on stderr.
+  if (!configured) {
+    std::fprintf(stderr, "event=check_failed condition=\"%s\" file=%s line=%d%s\n", condition,
+                 file, line, status.c_str());
   }
   std::abort();
 }

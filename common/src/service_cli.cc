@@ -19,8 +19,13 @@ constexpr std::string_view kUnknownKeyPrefix = "INI was not able to parse ";
 std::string DescribeError(const CLI::ParseError& e, const std::string& config_file) {
   std::string what = e.what();
   if (e.get_name() == "ConfigError" && what.rfind(kUnknownKeyPrefix, 0) == 0) {
-    return config_file + ": unknown key '" + what.substr(kUnknownKeyPrefix.size()) +
-           "' (keys are the long flag names)";
+    std::string key = what.substr(kUnknownKeyPrefix.size());
+    // CLI11 reports a [section] header as the pseudo key "section.++".
+    if (key.size() > 3 && key.compare(key.size() - 3, 3, ".++") == 0) {
+      return config_file + ": unknown section '[" + key.substr(0, key.size() - 3) +
+             "]' (keys are the long flag names, without sections)";
+    }
+    return config_file + ": unknown key '" + key + "' (keys are the long flag names)";
   }
   if (e.get_name() == "FileError") return "--config " + what;
   return what;
@@ -40,7 +45,8 @@ CLI::Validator MakeUnitValidator(bool is_duration, bool transform) {
         }
         return std::string();
       },
-      is_duration ? "DURATION" : "SIZE", is_duration ? "duration" : "byte size");
+      // No description: the option's type name ("DURATION", "SIZE") says it.
+      "", is_duration ? "duration" : "byte size");
 }
 
 std::string QuoteIfNeeded(const std::string& v) {
@@ -64,7 +70,8 @@ ServiceCli::ServiceCli(std::string binary, std::string description)
     : binary_(std::move(binary)), app_(std::move(description), binary_) {
   app_.set_config("--config", "",
                   "TOML config file; keys are the long flag names, flags given here win "
-                  "(docs/config.md)");
+                  "(docs/config.md)")
+      ->type_name("FILE");
   app_.allow_config_extras(CLI::config_extras_mode::error);
   app_.set_version_flag("--version", binary_ + " " + std::string(SondeVersion()));
   app_.add_option("--log-level", log_options_.level,
@@ -76,7 +83,7 @@ ServiceCli::ServiceCli(std::string binary, std::string description)
             auto spec = ParseLevelSpec(value);
             return spec ? std::string() : spec.error().message();
           },
-          "SPEC", "log level spec"));
+          "", "log level spec"));
   app_.add_option("--log-file", log_options_.file,
                   "Also append logs to this file (reopened on SIGHUP)")
       ->type_name("PATH");
@@ -93,6 +100,7 @@ CLI::Option* ServiceCli::AddDuration(const std::string& name, std::chrono::milli
           },
           help)
       ->check(MakeUnitValidator(/*is_duration=*/true, /*transform=*/false))
+      ->type_name("DURATION")
       ->default_str(FormatDuration(*out));
 }
 
@@ -103,6 +111,7 @@ CLI::Option* ServiceCli::AddByteSize(const std::string& name, uint64_t* out,
           name, [out](const std::string& value) { *out = ParseByteSize(value).value_or(*out); },
           help)
       ->check(MakeUnitValidator(/*is_duration=*/false, /*transform=*/false))
+      ->type_name("SIZE")
       ->default_str(FormatByteSize(*out));
 }
 

@@ -50,12 +50,13 @@ int main(int argc, char** argv) {
   rc = sonde_emitter_flush(emitter, 2000);
   sonde_emitter_counters_t c;
   sonde_emitter_counters(emitter, &c);
-  printf("recorded=%llu sent_samples=%llu sent_messages=%llu dropped_queue_full=%llu "
-         "dropped_invalid=%llu dropped_send_failed=%llu send_errors=%llu\n",
-         (unsigned long long)c.recorded, (unsigned long long)c.sent_samples,
-         (unsigned long long)c.sent_messages, (unsigned long long)c.dropped_queue_full,
-         (unsigned long long)c.dropped_invalid, (unsigned long long)c.dropped_send_failed,
-         (unsigned long long)c.send_errors);
+  printf(
+      "recorded=%llu sent_samples=%llu sent_messages=%llu dropped_queue_full=%llu "
+      "dropped_invalid=%llu dropped_send_failed=%llu send_errors=%llu\n",
+      (unsigned long long)c.recorded, (unsigned long long)c.sent_samples,
+      (unsigned long long)c.sent_messages, (unsigned long long)c.dropped_queue_full,
+      (unsigned long long)c.dropped_invalid, (unsigned long long)c.dropped_send_failed,
+      (unsigned long long)c.send_errors);
   sonde_emitter_close(emitter);
   if (rc < 0) {
     fprintf(stderr, "c_example: flush: %s\n", sonde_strerror(rc));

@@ -16,15 +16,15 @@
 namespace {
 
 void PrintCounters(const sonde::EmitterCounters& c) {
-  std::printf("recorded=%llu sent_samples=%llu sent_messages=%llu dropped_queue_full=%llu "
-              "dropped_invalid=%llu dropped_send_failed=%llu send_errors=%llu\n",
-              static_cast<unsigned long long>(c.recorded),
-              static_cast<unsigned long long>(c.sent_samples),
-              static_cast<unsigned long long>(c.sent_messages),
-              static_cast<unsigned long long>(c.dropped_queue_full),
-              static_cast<unsigned long long>(c.dropped_invalid),
-              static_cast<unsigned long long>(c.dropped_send_failed),
-              static_cast<unsigned long long>(c.send_errors));
+  std::printf(
+      "recorded=%llu sent_samples=%llu sent_messages=%llu dropped_queue_full=%llu "
+      "dropped_invalid=%llu dropped_send_failed=%llu send_errors=%llu\n",
+      static_cast<unsigned long long>(c.recorded), static_cast<unsigned long long>(c.sent_samples),
+      static_cast<unsigned long long>(c.sent_messages),
+      static_cast<unsigned long long>(c.dropped_queue_full),
+      static_cast<unsigned long long>(c.dropped_invalid),
+      static_cast<unsigned long long>(c.dropped_send_failed),
+      static_cast<unsigned long long>(c.send_errors));
 }
 
 }  // namespace

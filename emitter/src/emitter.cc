@@ -103,11 +103,11 @@ class EmitterImpl final : public Emitter {
 
   std::mutex control_mu_;
   std::condition_variable control_cv_;
-  uint64_t flush_requested_ = 0;      // Guarded by control_mu_.
-  uint64_t flush_done_ = 0;           // Guarded by control_mu_.
-  SendDeadline flush_deadline_{};     // Guarded by control_mu_.
-  bool stopping_ = false;             // Guarded by control_mu_.
-  SendDeadline stop_deadline_{};      // Guarded by control_mu_.
+  uint64_t flush_requested_ = 0;   // Guarded by control_mu_.
+  uint64_t flush_done_ = 0;        // Guarded by control_mu_.
+  SendDeadline flush_deadline_{};  // Guarded by control_mu_.
+  bool stopping_ = false;          // Guarded by control_mu_.
+  SendDeadline stop_deadline_{};   // Guarded by control_mu_.
   std::thread thread_;
 };
 
@@ -122,8 +122,7 @@ EmitterImpl::EmitterImpl(const EmitterOptions& options, std::string endpoint, st
       builder_(max_batch_bytes) {
   for (const Tag& t : options_.tags) batch_tags_.push_back({t.key, t.value});
   BeginBatch(NowMs());
-  max_sample_bytes_ =
-      std::min(kMaxSampleBytes, builder_.max_bytes() - builder_.size());
+  max_sample_bytes_ = std::min(kMaxSampleBytes, builder_.max_bytes() - builder_.size());
 }
 
 void EmitterImpl::Start(std::unique_ptr<Sender> sender) {
@@ -143,8 +142,8 @@ EmitterImpl::~EmitterImpl() {
   if (sender_) sender_->Close(deadline);
 }
 
-RecordResult EmitterImpl::Record(std::string_view name, double value, MetricKind kind,
-                                 TagList tags, int64_t timestamp_ms) noexcept {
+RecordResult EmitterImpl::Record(std::string_view name, double value, MetricKind kind, TagList tags,
+                                 int64_t timestamp_ms) noexcept {
   if (static_cast<unsigned>(kind) >= kMetricKindCount) return DropInvalid(WireError::kBadKind);
   const SampleRef sample{name, value, timestamp_ms != 0 ? timestamp_ms : NowMs(), kind,
                          tags.span()};
@@ -189,13 +188,15 @@ Status EmitterImpl::Flush(milliseconds timeout) {
                                  std::to_string(timeout.count()) + " ms");
     }
   }
-  const uint64_t failed = stats_.dropped_send_failed.load(std::memory_order_relaxed) - failed_before;
+  const uint64_t failed =
+      stats_.dropped_send_failed.load(std::memory_order_relaxed) - failed_before;
   const uint64_t errors = stats_.send_errors.load(std::memory_order_relaxed) - errors_before;
   if (errors == 0) return Status::OK();
   // Describing an errno reads only the sender's immutable endpoint name.
   std::string why = sender_->DescribeError(stats_.last_errno.load(std::memory_order_relaxed));
   if (failed == 0) return Status::Unavailable(why);
-  return Status::Unavailable(std::to_string(failed) + " samples not sent: " + why);
+  return Status::Unavailable(std::to_string(failed) + (failed == 1 ? " sample" : " samples") +
+                             " not sent within " + std::to_string(timeout.count()) + " ms: " + why);
 }
 
 EmitterCounters EmitterImpl::counters() const {

@@ -17,22 +17,32 @@ namespace {
 int ToCode(const sonde::Status& s) {
   using Code = sonde::Status::Code;
   switch (s.code()) {
-    case Code::kOk: return 0;
-    case Code::kInvalidArgument: return SONDE_EINVAL;
-    case Code::kNotFound: return SONDE_ENOTFOUND;
-    case Code::kIOError: return SONDE_EIO;
-    case Code::kUnavailable: return SONDE_EUNAVAIL;
-    case Code::kResourceExhausted: return SONDE_ENOMEM;
-    case Code::kCorruption: return SONDE_EINTERNAL;
+    case Code::kOk:
+      return 0;
+    case Code::kInvalidArgument:
+      return SONDE_EINVAL;
+    case Code::kNotFound:
+      return SONDE_ENOTFOUND;
+    case Code::kIOError:
+      return SONDE_EIO;
+    case Code::kUnavailable:
+      return SONDE_EUNAVAIL;
+    case Code::kResourceExhausted:
+      return SONDE_ENOMEM;
+    case Code::kCorruption:
+      return SONDE_EINTERNAL;
   }
   return SONDE_EINTERNAL;
 }
 
 int ToCode(sonde::RecordResult r) {
   switch (r) {
-    case sonde::RecordResult::kQueued: return 0;
-    case sonde::RecordResult::kDroppedQueueFull: return SONDE_EQUEUEFULL;
-    case sonde::RecordResult::kDroppedInvalid: return SONDE_EBADSAMPLE;
+    case sonde::RecordResult::kQueued:
+      return 0;
+    case sonde::RecordResult::kDroppedQueueFull:
+      return SONDE_EQUEUEFULL;
+    case sonde::RecordResult::kDroppedInvalid:
+      return SONDE_EBADSAMPLE;
   }
   return SONDE_EINTERNAL;
 }
@@ -60,16 +70,26 @@ extern "C" {
 
 const char* sonde_strerror(int code) {
   switch (code) {
-    case 0: return "success";
-    case SONDE_EINVAL: return "invalid argument";
-    case SONDE_EBADSAMPLE: return "sample breaks a wire format limit";
-    case SONDE_EQUEUEFULL: return "queue full, sample dropped";
-    case SONDE_EUNAVAIL: return "could not send in time: peer down or slow";
-    case SONDE_ENOTFOUND: return "host name does not resolve";
-    case SONDE_EIO: return "operating system error";
-    case SONDE_ENOMEM: return "out of memory or threads";
-    case SONDE_EINTERNAL: return "internal error";
-    default: return "unknown error";
+    case 0:
+      return "success";
+    case SONDE_EINVAL:
+      return "invalid argument";
+    case SONDE_EBADSAMPLE:
+      return "sample breaks a wire format limit";
+    case SONDE_EQUEUEFULL:
+      return "queue full, sample dropped";
+    case SONDE_EUNAVAIL:
+      return "could not send in time: peer down or slow";
+    case SONDE_ENOTFOUND:
+      return "host name does not resolve";
+    case SONDE_EIO:
+      return "operating system error";
+    case SONDE_ENOMEM:
+      return "out of memory or threads";
+    case SONDE_EINTERNAL:
+      return "internal error";
+    default:
+      return "unknown error";
   }
 }
 
@@ -119,8 +139,8 @@ int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, son
                                    std::span<const sonde::TagView>(views, n), timestamp_ms));
 }
 
-int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value,
-                        const sonde_tag_t* tags, size_t ntags) {
+int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value, const sonde_tag_t* tags,
+                        size_t ntags) {
   return sonde_emitter_record(e, name, value, SONDE_GAUGE, 0, tags, ntags);
 }
 

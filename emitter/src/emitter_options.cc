@@ -28,7 +28,8 @@ Status CheckEnvelope(const EmitterOptions& o, size_t max_batch_bytes) {
   // An empty source means gethostname(); check the rest with a stand-in.
   WireError err = builder.Begin(o.source.empty() ? "localhost" : o.source, kMinTimestampMs, tags);
   switch (err) {
-    case WireError::kOk: return Status::OK();
+    case WireError::kOk:
+      return Status::OK();
     case WireError::kBadSource:
       return Status::InvalidArgument("source '" + o.source +
                                      "': longer than 255 bytes or has control characters");

@@ -59,7 +59,8 @@ Status SplitHostPort(std::string_view uri, std::string_view authority, std::stri
     }
     if (*host != "*") {
       for (char c : *host) {
-        if (!IsHostChar(c)) return Invalid(uri, "host '" + std::string(*host) + "' has a bad character");
+        if (!IsHostChar(c))
+          return Invalid(uri, "host '" + std::string(*host) + "' has a bad character");
       }
     }
   }
@@ -95,7 +96,8 @@ Result<Endpoint> ParseHostPort(std::string_view uri, Transport transport, std::s
   ep.transport = transport;
   ep.host = std::string(host);
   if (ep.is_wildcard() && role == EndpointRole::kConnect) {
-    return Invalid(uri, "host '" + ep.host + "' is only valid for binding; name the host to send to");
+    return Invalid(uri,
+                   "host '" + ep.host + "' is only valid for binding; name the host to send to");
   }
   SONDE_RETURN_IF_ERROR(ParsePort(uri, port_text, role, &ep.port));
   return ep;
@@ -134,9 +136,12 @@ std::string Endpoint::ZmqAddress() const {
 
 std::string Endpoint::ToString() const {
   switch (transport) {
-    case Transport::kUdp: return "udp://" + HostPort(host, port, is_ipv6(), false);
-    case Transport::kZmqTcp: return "tcp://" + HostPort(host, port, is_ipv6(), false);
-    case Transport::kZmqIpc: return "ipc://" + path;
+    case Transport::kUdp:
+      return "udp://" + HostPort(host, port, is_ipv6(), false);
+    case Transport::kZmqTcp:
+      return "tcp://" + HostPort(host, port, is_ipv6(), false);
+    case Transport::kZmqIpc:
+      return "ipc://" + path;
   }
   return "";
 }

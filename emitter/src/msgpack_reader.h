@@ -25,6 +25,10 @@
 
 namespace sonde::wire_internal {
 
+// The readers used per sample are forced inline into the decoder's loop
+// (GCC otherwise keeps the larger ones out of line and the position in memory).
+#define SONDE_MSGPACK_INLINE inline __attribute__((always_inline))
+
 inline uint16_t LoadBe16(const uint8_t* p) {
   uint16_t v;
   std::memcpy(&v, p, sizeof v);
@@ -50,6 +54,10 @@ class MsgpackReader {
   MsgpackReader(const uint8_t* begin, const uint8_t* end) : p_(begin), end_(end) {}
 
   const uint8_t* pos() const { return p_; }
+  const uint8_t* end() const { return end_; }
+  // Moves to `p`, just after values a caller has read and checked itself.
+  // REQUIRES: pos() <= p <= end().
+  void SkipTo(const uint8_t* p) { p_ = p; }
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
   bool AtEnd() const { return p_ == end_; }
 
@@ -64,11 +72,8 @@ class MsgpackReader {
     return items * min_bytes <= remaining() ? WireError::kOk : WireError::kLengthTooLarge;
   }
 
-  // True when the next value is a fixstr (0..31 bytes, 1-byte header).
-  bool NextIsFixStr() const { return p_ != end_ && (*p_ & 0xe0) == kFixStrMin; }
-
   // Consumes a nil and returns true, or returns false and consumes nothing.
-  bool SkipNil() {
+  SONDE_MSGPACK_INLINE bool SkipNil() {
     if (p_ != end_ && *p_ == kNil) {
       ++p_;
       return true;
@@ -77,7 +82,7 @@ class MsgpackReader {
   }
 
   // Reads a map header (entries are not checked against remaining()).
-  WireError ReadMapHeader(uint32_t* count) {
+  SONDE_MSGPACK_INLINE WireError ReadMapHeader(uint32_t* count) {
     if (p_ != end_ && (*p_ & 0xf0) == kFixMapMin) {
       *count = *p_++ & 0x0f;
       return WireError::kOk;
@@ -86,7 +91,7 @@ class MsgpackReader {
   }
 
   // Reads an array header (items are not checked against remaining()).
-  WireError ReadArrayHeader(uint32_t* count) {
+  SONDE_MSGPACK_INLINE WireError ReadArrayHeader(uint32_t* count) {
     if (p_ != end_ && (*p_ & 0xf0) == kFixArrayMin) {
       *count = *p_++ & 0x0f;
       return WireError::kOk;
@@ -95,7 +100,7 @@ class MsgpackReader {
   }
 
   // Reads a str of any width; its bytes are checked against remaining().
-  WireError ReadStr(std::string_view* out) {
+  SONDE_MSGPACK_INLINE WireError ReadStr(std::string_view* out) {
     if (p_ == end_) return WireError::kTruncated;
     const uint8_t b = *p_;
     uint32_t len;
@@ -137,7 +142,7 @@ class MsgpackReader {
   // Reads any integer (fixint, uint8..64, int8..64). A uint64 above INT64_MAX
   // reads as INT64_MAX (every wire field has a smaller upper bound) and sets
   // *overflow when given.
-  WireError ReadInt(int64_t* out, bool* overflow = nullptr) {
+  SONDE_MSGPACK_INLINE WireError ReadInt(int64_t* out, bool* overflow = nullptr) {
     if (p_ == end_) return WireError::kTruncated;
     const uint8_t b = *p_;
     if (overflow != nullptr) *overflow = false;
@@ -163,7 +168,7 @@ class MsgpackReader {
   }
 
   // Reads any integer or float as a double (not checked for finiteness).
-  WireError ReadNumber(double* out) {
+  SONDE_MSGPACK_INLINE WireError ReadNumber(double* out) {
     if (p_ == end_) return WireError::kTruncated;
     const uint8_t b = *p_;
     if (b <= kPositiveFixIntMax || b >= kNegativeFixIntMin) {

@@ -67,9 +67,9 @@ class SampleQueue {
   const size_t wake_bytes_;
   std::mutex mu_;
   std::condition_variable cv_;
-  Buffer front_;  // Guarded by mu_.
+  Buffer front_;       // Guarded by mu_.
   bool wake_ = false;  // Guarded by mu_.
-  Buffer back_;   // The consumer's.
+  Buffer back_;        // The consumer's.
   // Written under mu_, read anywhere.
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> dropped_full_{0};

@@ -37,8 +37,8 @@ UdpSender::UdpSender(int fd, std::string endpoint, size_t max_message_bytes, Sen
       endpoint_(std::move(endpoint)),
       stats_(stats),
       slot_bytes_(max_message_bytes),
-      max_pending_(static_cast<int>(
-          std::clamp<size_t>(kMaxArenaBytes / max_message_bytes, 1, kMaxPending))),
+      max_pending_(
+          static_cast<int>(std::clamp<size_t>(kMaxArenaBytes / max_message_bytes, 1, kMaxPending))),
       arena_(std::make_unique<char[]>(slot_bytes_ * max_pending_)) {
   for (int i = 0; i < max_pending_; ++i) {
     iov_[i].iov_base = arena_.get() + i * slot_bytes_;

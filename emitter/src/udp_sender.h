@@ -24,8 +24,8 @@ class UdpSender final : public Sender {
   // Resolves `endpoint` and connects a UDP socket to it. Returns NotFound
   // when the host does not resolve, IOError when the socket cannot be made.
   // `stats` must outlive the sender.
-  static Result<std::unique_ptr<UdpSender>> Open(const Endpoint& endpoint,
-                                                 size_t max_message_bytes, SendStats* stats);
+  static Result<std::unique_ptr<UdpSender>> Open(const Endpoint& endpoint, size_t max_message_bytes,
+                                                 SendStats* stats);
   ~UdpSender() override;
 
   void Send(std::string_view message, uint32_t samples, SendDeadline deadline) override;

@@ -20,6 +20,10 @@ namespace {
 
 using wire_internal::MsgpackReader;
 
+// The per-sample readers are forced inline into the samples loop, so that the
+// reader's position stays in a register instead of going through memory.
+#define SONDE_WIRE_INLINE inline __attribute__((always_inline))
+
 // Returns the error of `expr` from the enclosing function.
 #define SONDE_WIRE_TRY(expr)                                 \
   do {                                                       \
@@ -68,50 +72,79 @@ struct Envelope {
   uint32_t sample_count = 0;
 };
 
-WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
+SONDE_WIRE_INLINE WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
   SONDE_WIRE_TRY(r.ReadInt(ms));
   return wire_internal::ValidTimestamp(*ms) ? WireError::kOk : WireError::kBadTimestamp;
 }
 
+// The common case of a tags map: every key and value a fixstr (at most 31
+// bytes, 1-byte header 0xa0..0xbf). The headers are then no control bytes
+// themselves, so the whole map body is checked for control bytes in one pass
+// instead of string by string, which costs more than the rest of the map.
+// Returns the end of the body, or nullptr when the map is not of this shape
+// or has an empty key; the caller then reads it the general way.
+SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t* end,
+                                                 uint32_t count) {
+  constexpr size_t kMaxFixStrPair = 2 * (1 + 31);
+  if (static_cast<size_t>(end - p) >= count * kMaxFixStrPair) {
+    // No pair of fixstrs can run past the end: no bounds checks needed.
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint8_t key = p[0];
+      if ((key & 0xe0) != wire_internal::kFixStrMin || key == wire_internal::kFixStrMin) {
+        return nullptr;  // Not a fixstr, or an empty key.
+      }
+      p += 1 + (key & 0x1f);
+      if ((p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
+      p += 1 + (p[0] & 0x1f);
+    }
+    return p;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    if (end - p < 2 || (p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
+    const size_t key_len = p[0] & 0x1f;  // <= 31 < kMaxTagKeyBytes.
+    if (key_len == 0 || static_cast<size_t>(end - p) < key_len + 2) return nullptr;
+    p += 1 + key_len;
+    if ((p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
+    const size_t value_len = p[0] & 0x1f;  // <= 31 < kMaxTagValueBytes.
+    if (static_cast<size_t>(end - p) < value_len + 1) return nullptr;
+    p += 1 + value_len;
+  }
+  return p;
+}
+
 // A tags map (batch or sample level): str -> str within the tag limits.
-//
-// Tags are short, and checking each string for control bytes separately
-// costs more than the rest of the map. When every key and value has a fixstr
-// header (0xa0..0xbf, itself no control byte), the map body is checked in one
-// pass instead; a wider header (whose length bytes may look like control
-// bytes) makes the map fall back to per-string checks.
-WireError ReadTags(MsgpackReader& r, TagsView* out) {
+SONDE_WIRE_INLINE WireError ReadTags(MsgpackReader& r, TagsView* out) {
   uint32_t count;
   SONDE_WIRE_TRY(r.ReadMapHeader(&count));
   if (count > kMaxTagsPerLevel) return WireError::kTooManyTags;
   SONDE_WIRE_TRY(r.CheckItemsFit(count, 2));  // A key is >= 2 bytes, a value >= 1.
   const uint8_t* body = r.pos();
-  bool all_fixstr = true;
+  *out = TagsView(body, count);
+  if (const uint8_t* body_end = ScanFixStrTags(body, r.end(), count)) {
+    const std::string_view text(reinterpret_cast<const char*>(body),
+                                static_cast<size_t>(body_end - body));
+    if (wire_internal::HasControlByte(text)) return WireError::kBadTag;
+    r.SkipTo(body_end);
+    return WireError::kOk;
+  }
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view key, value;
-    all_fixstr &= r.NextIsFixStr();
     SONDE_WIRE_TRY(r.ReadStr(&key));
-    if (key.empty() || key.size() > kMaxTagKeyBytes) return WireError::kBadTag;
-    all_fixstr &= r.NextIsFixStr();
+    if (!wire_internal::ValidTagKey(key)) return WireError::kBadTag;
     SONDE_WIRE_TRY(r.ReadStr(&value));
-    if (value.size() > kMaxTagValueBytes) return WireError::kBadTag;
-    if (!all_fixstr && (wire_internal::HasControlByte(key) ||
-                        wire_internal::HasControlByte(value))) {
-      return WireError::kBadTag;
-    }
+    if (!wire_internal::ValidTagValue(value)) return WireError::kBadTag;
   }
-  if (all_fixstr &&
-      wire_internal::HasControlByte({reinterpret_cast<const char*>(body),
-                                     static_cast<size_t>(r.pos() - body)})) {
-    return WireError::kBadTag;
-  }
-  *out = TagsView(body, count);
   return WireError::kOk;
 }
 
 // A kind: nil, or an integer 0..2 in any width. Anything else is kBadKind,
 // whatever its MessagePack type (wire.h: "a kind other than 0, 1, 2 or nil").
-WireError ReadKind(MsgpackReader& r, MetricKind* kind) {
+SONDE_WIRE_INLINE WireError ReadKind(MsgpackReader& r, MetricKind* kind) {
+  if (r.remaining() != 0 && *r.pos() < kMetricKindCount) {  // A fixint 0..2: the usual.
+    *kind = static_cast<MetricKind>(*r.pos());
+    r.SkipTo(r.pos() + 1);
+    return WireError::kOk;
+  }
   if (r.SkipNil()) {
     *kind = MetricKind::kGauge;
     return WireError::kOk;
@@ -126,7 +159,7 @@ WireError ReadKind(MsgpackReader& r, MetricKind* kind) {
 
 // One sample: [name, value, kind?, ts?, tags?]. `batch_ms` is the batch's
 // time when already known, else 0 (resolved by the caller afterwards).
-WireError ReadSample(MsgpackReader& r, int64_t batch_ms, SampleView* s) {
+SONDE_WIRE_INLINE WireError ReadSample(MsgpackReader& r, int64_t batch_ms, SampleView* s) {
   uint32_t items;
   SONDE_WIRE_TRY(r.ReadArrayHeader(&items));
   if (items < 2 || items > 5) [[unlikely]]
@@ -189,7 +222,9 @@ WireError ReadSamples(MsgpackReader& r, int64_t batch_ms, Sink& sink, uint32_t* 
   if (*count > kMaxSamplesPerBatch) return WireError::kTooManySamples;
   SONDE_WIRE_TRY(r.CheckItemsFit(*count));
   sink.Reserve(*count, r.remaining());
-  for (uint32_t i = 0; i < *count; ++i) SONDE_WIRE_TRY(ReadSample(r, batch_ms, sink.Slot(i)));
+  MsgpackReader local = r;  // A local copy the compiler can keep in registers.
+  for (uint32_t i = 0; i < *count; ++i) SONDE_WIRE_TRY(ReadSample(local, batch_ms, sink.Slot(i)));
+  r = local;
   return WireError::kOk;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <algorithm>
+
 #include <zmq.hpp>
 
 namespace sonde {
@@ -48,9 +49,8 @@ ZmqSender::~ZmqSender() {
 
 int ZmqSender::TrySend(std::string_view message) {
   try {
-    zmq::send_result_t sent =
-        sockets_->push.send(zmq::const_buffer(message.data(), message.size()),
-                            zmq::send_flags::dontwait);
+    zmq::send_result_t sent = sockets_->push.send(zmq::const_buffer(message.data(), message.size()),
+                                                  zmq::send_flags::dontwait);
     return sent ? 0 : EAGAIN;
   } catch (const zmq::error_t& e) {
     return e.num() != 0 ? e.num() : EIO;

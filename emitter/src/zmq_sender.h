@@ -20,8 +20,8 @@
 namespace sonde {
 
 struct ZmqSenderOptions {
-  int send_hwm = 1000;                           // ZMQ_SNDHWM, in messages.
-  std::chrono::milliseconds linger{1000};        // ZMQ_LINGER at close, at most.
+  int send_hwm = 1000;                     // ZMQ_SNDHWM, in messages.
+  std::chrono::milliseconds linger{1000};  // ZMQ_LINGER at close, at most.
 };
 
 class ZmqSender final : public Sender {
@@ -31,8 +31,7 @@ class ZmqSender final : public Sender {
   // Returns InvalidArgument when ZeroMQ rejects the address, IOError for
   // other ZeroMQ failures. `stats` must outlive the sender.
   static Result<std::unique_ptr<ZmqSender>> Open(const Endpoint& endpoint,
-                                                 const ZmqSenderOptions& options,
-                                                 SendStats* stats);
+                                                 const ZmqSenderOptions& options, SendStats* stats);
   ~ZmqSender() override;
 
   void Send(std::string_view message, uint32_t samples, SendDeadline deadline) override;

@@ -824,26 +824,27 @@ Status LmdbStore::ExpireWindows(Resolution res, int64_t now_ms, uint32_t* budget
     return key.size() >= 8 && LoadKeyTime(key.data()) <= last_expired_start ? Action::kDelete
                                                                             : Action::kStop;
   };
-  for (bool done = false; !done && *budget > 0; --*budget) {
+  for (bool done = false; !done && *budget > 0;) {
+    --*budget;
     uint64_t deleted = 0;
     SONDE_RETURN_IF_ERROR(
         DeleteRun(windows_[static_cast<int>(res)], "", decide, &deleted, &done, nullptr));
     *expired += deleted;
-    if (deleted == 0) break;
   }
   return Status::OK();
 }
 
 Status LmdbStore::ExpireHosts(int64_t cutoff_ms, uint32_t* budget, SweepResult* result) {
   std::vector<std::string> expired;
-  SONDE_RETURN_IF_ERROR(RunRead("listing hosts to expire", [&](MDB_txn* txn) {
+  Status listed = RunRead("listing hosts to expire", [&](MDB_txn* txn) {
     return ScanPrefix(txn, hosts_, "", [&](std::string_view k, std::string_view v) {
       HostInfo info;
-      SONDE_RETURN_IF_ERROR(DecodeHostRecord(k, v, &info));
-      if (info.last_seen_ms <= cutoff_ms) expired.emplace_back(k);
-      return Status::OK();
+      Status s = DecodeHostRecord(k, v, &info);
+      if (s.ok() && info.last_seen_ms <= cutoff_ms) expired.emplace_back(k);
+      return s;
     });
-  }));
+  });
+  if (!listed.ok()) return listed;
   for (const std::string& host : expired) {
     std::string prefix;
     AppendHostPrefix(&prefix, host);

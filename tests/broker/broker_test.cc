@@ -157,7 +157,9 @@ TEST(Broker, SequenceNumbersIncreaseByOneAcrossTransports) {
     std::optional<Publication> p = sub.Receive();
     ASSERT_TRUE(p.has_value()) << "after " << data << " publications";
     EXPECT_EQ(p->broker_id, "test-broker");
-    if (previous != 0) EXPECT_EQ(p->sequence, previous + 1);
+    if (previous != 0) {
+      EXPECT_EQ(p->sequence, previous + 1);
+    }
     previous = p->sequence;
     if (p->topic == Topic("seq")) ++data;
   }

@@ -14,13 +14,32 @@ namespace sonde {
 namespace {
 
 // A logger whose lines the test can read back.
+RateLimitedLog::Options LimiterOptions(const Clock* clock, size_t max_keys = 1024) {
+  RateLimitedLog::Options o;
+  o.clock = clock;
+  o.max_keys = max_keys;
+  return o;
+}
+
+LogOptions WithLevel(std::string level) {
+  LogOptions o;
+  o.level = std::move(level);
+  return o;
+}
+
 struct CapturedLogger {
   CapturedLogger() : sink(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(128)) {
     sink->set_pattern("%v");
     logger = std::make_shared<spdlog::logger>("test.capture", sink);
     logger->set_level(spdlog::level::trace);
   }
-  std::vector<std::string> Lines() { return sink->last_formatted(); }
+  std::vector<std::string> Lines() {
+    auto lines = sink->last_formatted();
+    for (auto& l : lines) {
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+    }
+    return lines;
+  }
 
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink;
   std::shared_ptr<spdlog::logger> logger;
@@ -29,7 +48,7 @@ struct CapturedLogger {
 TEST(RateLimitedLog, OneLinePerKeyPerIntervalWithSuppressedCount) {
   CapturedLogger cap;
   FakeClock clock;
-  RateLimitedLog limiter(cap.logger, {.interval = std::chrono::seconds(10), .clock = &clock});
+  RateLimitedLog limiter(cap.logger, LimiterOptions(&clock));
   EXPECT_TRUE(limiter.Warn("sample_dropped", "truncated", "peer={} bytes={}", "10.0.0.7:5000", 3));
   for (int i = 0; i < 4; ++i) {
     EXPECT_FALSE(limiter.Warn("sample_dropped", "truncated", "peer={}", "x"));
@@ -72,7 +91,7 @@ namespace {
 TEST(RateLimitedLog, SuppressedLinesAreNotFormatted) {
   CapturedLogger cap;
   FakeClock clock;
-  RateLimitedLog limiter(cap.logger, {.clock = &clock});
+  RateLimitedLog limiter(cap.logger, LimiterOptions(&clock));
   int formatted = 0;
   for (int i = 0; i < 100; ++i) limiter.Warn("e", "r", "v={}", Expensive{&formatted});
   EXPECT_EQ(formatted, 1);
@@ -83,7 +102,7 @@ TEST(RateLimitedLog, BelowLevelNeitherLogsNorCounts) {
   CapturedLogger cap;
   cap.logger->set_level(spdlog::level::err);
   FakeClock clock;
-  RateLimitedLog limiter(cap.logger, {.clock = &clock});
+  RateLimitedLog limiter(cap.logger, LimiterOptions(&clock));
   EXPECT_FALSE(limiter.Warn("e", "r", ""));
   EXPECT_TRUE(limiter.Error("e", "r", ""));
   EXPECT_EQ(cap.Lines(), std::vector<std::string>{"event=e reason=r suppressed=0"});
@@ -92,7 +111,7 @@ TEST(RateLimitedLog, BelowLevelNeitherLogsNorCounts) {
 TEST(RateLimitedLog, TooManyKeysShareOneBudget) {
   CapturedLogger cap;
   FakeClock clock;
-  RateLimitedLog limiter(cap.logger, {.max_keys = 2, .clock = &clock});
+  RateLimitedLog limiter(cap.logger, LimiterOptions(&clock, 2));
   EXPECT_TRUE(limiter.Warn("e", "a", ""));
   EXPECT_TRUE(limiter.Warn("e", "b", ""));
   EXPECT_TRUE(limiter.Warn("e", "c", ""));   // First in the shared budget.
@@ -117,8 +136,8 @@ TEST(ParseLevelSpec, RejectsUnknownLevels) {
   EXPECT_FALSE(ParseLevelSpec("loud").has_value());
   EXPECT_FALSE(ParseLevelSpec("info,sonde.x=verbose").has_value());
   EXPECT_FALSE(ParseLevelSpec("=debug").has_value());
-  EXPECT_FALSE((LogOptions{.level = "nope"}).Validate().ok());
-  EXPECT_TRUE((LogOptions{.level = "info"}).Validate().ok());
+  EXPECT_FALSE(WithLevel("nope").Validate().ok());
+  EXPECT_TRUE(WithLevel("info").Validate().ok());
 }
 
 std::string ReadFile(const std::string& path) {
@@ -134,10 +153,10 @@ TEST(SetupLogging, EnvThenFlagLevelsFileSinkAndReopen) {
   const std::string path = dir.File("sonde.log");
   setenv("SPDLOG_LEVEL", "warn,sonde.a=debug,sonde.b=error", 1);
   auto early = GetLogger("sonde.early");  // Created before set-up: follows it.
-  ASSERT_TRUE(SetupLogging({.level = "sonde.b=trace,sonde.c=critical",
-                            .file = path,
-                            .color = LogOptions::Color::kNever})
-                  .ok());
+  LogOptions options = WithLevel("sonde.b=trace,sonde.c=critical");
+  options.file = path;
+  options.color = LogOptions::Color::kNever;
+  ASSERT_TRUE(SetupLogging(options).ok());
   unsetenv("SPDLOG_LEVEL");
   EXPECT_EQ(GetLogger("sonde.a")->level(), spdlog::level::debug);     // From the env.
   EXPECT_EQ(GetLogger("sonde.b")->level(), spdlog::level::trace);     // The flag wins.
@@ -175,13 +194,19 @@ TEST(SetupLogging, RejectsBadSpecsAndUnopenableFile) {
   unsetenv("SPDLOG_LEVEL");
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("SPDLOG_LEVEL"), std::string::npos) << s.ToString();
-  EXPECT_TRUE(SetupLogging({.level = "x=y"}).IsInvalidArgument());
-  EXPECT_TRUE(SetupLogging({.file = "/nonexistent-dir/x/y.log"}).IsIOError());
+  EXPECT_TRUE(SetupLogging(WithLevel("x=y")).IsInvalidArgument());
+  // A path below a regular file cannot be created (spdlog would create
+  // missing directories otherwise).
+  testing::TempDir dir;
+  std::ofstream(dir.File("plain")) << "x";
+  LogOptions bad_file;
+  bad_file.file = dir.File("plain") + "/y.log";
+  EXPECT_TRUE(SetupLogging(bad_file).IsIOError());
   ShutdownLogging();
 }
 
 TEST(SondeCheckDeathTest, LogsCriticalAndAborts) {
-  EXPECT_DEATH(SONDE_CHECK(1 + 1 == 3), "event=check_failed condition=\"1 \\+ 1 == 3\"");
+  EXPECT_DEATH(SONDE_CHECK(1 + 1 == 3), "event=check_failed condition=\"1 \\+ 1 == 3\" file=");
   EXPECT_DEATH(SONDE_CHECK_OK(Status::IOError("disk gone")), "status=IOError: disk gone");
 }
 

@@ -3,12 +3,11 @@
 #include "sonde/emitter_c.h"
 
 #include <errno.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "receivers.h"
 
@@ -161,7 +160,7 @@ TEST(EmitterC, FlushReportsUnreachablePeer) {
 }
 
 TEST(EmitterC, StrerrorCoversEveryCode) {
-  const int codes[] = {SONDE_EINVAL, SONDE_EBADSAMPLE, SONDE_EQUEUEFULL, SONDE_EUNAVAIL,
+  const int codes[] = {SONDE_EINVAL,    SONDE_EBADSAMPLE, SONDE_EQUEUEFULL, SONDE_EUNAVAIL,
                        SONDE_ENOTFOUND, SONDE_EIO,        SONDE_ENOMEM,     SONDE_EINTERNAL};
   for (int code : codes) {
     EXPECT_LT(code, 0);

@@ -33,13 +33,23 @@ TEST(EmitterOptions, ChecksEachField) {
        "only valid for binding"},
       {"zmq endpoint", [](EmitterOptions* o) { o->endpoint = "tcp://127.0.0.1:7701"; }, nullptr},
       {"ipc endpoint", [](EmitterOptions* o) { o->endpoint = "ipc:///tmp/x.sock"; }, nullptr},
-      {"source too long", [](EmitterOptions* o) { o->source = std::string(256, 'h'); },
-       "source '"},
+      {"source too long", [](EmitterOptions* o) { o->source = std::string(256, 'h'); }, "source '"},
       {"source control char", [](EmitterOptions* o) { o->source = "web\n01"; }, "source '"},
       {"source max", [](EmitterOptions* o) { o->source = std::string(255, 'h'); }, nullptr},
-      {"tags ok", [](EmitterOptions* o) { o->tags = {{"service", "auth"}}; }, nullptr},
-      {"tag empty key", [](EmitterOptions* o) { o->tags = {{"", "auth"}}; }, "tags: "},
-      {"tag key too long", [](EmitterOptions* o) { o->tags = {{std::string(65, 'k'), "v"}}; },
+      {"tags ok",
+       [](EmitterOptions* o) {
+         o->tags = {{"service", "auth"}};
+       },
+       nullptr},
+      {"tag empty key",
+       [](EmitterOptions* o) {
+         o->tags = {{"", "auth"}};
+       },
+       "tags: "},
+      {"tag key too long",
+       [](EmitterOptions* o) {
+         o->tags = {{std::string(65, 'k'), "v"}};
+       },
        "tags: "},
       {"too many tags",
        [](EmitterOptions* o) {

@@ -3,12 +3,11 @@
 // limit; nobody listening, a full queue and invalid samples are counted and
 // never block the caller.
 #include <errno.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "receivers.h"
 #include "sonde/emitter.h"
@@ -49,7 +48,8 @@ TEST(EmitterUdp, SendsSamplesThatDecode) {
   EXPECT_EQ(e->Gauge("cpu", 12.5, {{"core", "0"}}), RecordResult::kQueued);
   EXPECT_EQ(e->Count("requests", 5), RecordResult::kQueued);
   EXPECT_EQ(e->Timing("latency", 3.25, {{"region", "us"}}), RecordResult::kQueued);
-  EXPECT_EQ(e->Record("explicit", -1, MetricKind::kGauge, {}, 1700000000123), RecordResult::kQueued);
+  EXPECT_EQ(e->Record("explicit", -1, MetricKind::kGauge, {}, 1700000000123),
+            RecordResult::kQueued);
   ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
   const int64_t after = testing::NowMs();
 
@@ -165,15 +165,16 @@ TEST(EmitterUdp, InvalidSamplesAreCountedByReason) {
   auto e = OpenOrDie(UdpOptions(rx));
   ASSERT_NE(e, nullptr);
   std::vector<TagView> many(kMaxTagsPerLevel + 1, TagView{"k", "v"});
-  std::vector<TagView> big(kMaxTagsPerLevel, TagView{"k", std::string_view(
-                                                              "0123456789012345678901234567890123456789"
-                                                              "0123456789012345678901234567890123456789")});
+  std::vector<TagView> big(
+      kMaxTagsPerLevel, TagView{"k", std::string_view("0123456789012345678901234567890123456789"
+                                                      "0123456789012345678901234567890123456789")});
   const std::string long_name(kMaxNameBytes + 1, 'n');
   EXPECT_EQ(e->Gauge("", 1), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge(long_name, 1), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge("bad\nname", 1), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge("nan", std::nan("")), RecordResult::kDroppedInvalid);
-  EXPECT_EQ(e->Gauge("inf", std::numeric_limits<double>::infinity()), RecordResult::kDroppedInvalid);
+  EXPECT_EQ(e->Gauge("inf", std::numeric_limits<double>::infinity()),
+            RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Record("old", 1, MetricKind::kGauge, {}, 1), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge("tags", 1, many), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge("tag", 1, {{"", "v"}}), RecordResult::kDroppedInvalid);

@@ -3,9 +3,8 @@
 #include "sonde/endpoint.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 namespace sonde {
 namespace {
@@ -45,8 +44,7 @@ const Good kGood[] = {
     {"udp://0.0.0.0:7700", kBind, Transport::kUdp, "0.0.0.0", 7700, "", nullptr,
      "udp://0.0.0.0:7700"},
     {"udp://*:7700", kBind, Transport::kUdp, "*", 7700, "", nullptr, "udp://*:7700"},
-    {"udp://127.0.0.1:0", kBind, Transport::kUdp, "127.0.0.1", 0, "", nullptr,
-     "udp://127.0.0.1:0"},
+    {"udp://127.0.0.1:0", kBind, Transport::kUdp, "127.0.0.1", 0, "", nullptr, "udp://127.0.0.1:0"},
     {"udp://[::]:7700", kBind, Transport::kUdp, "::", 7700, "", nullptr, "udp://[::]:7700"},
     {"tcp://*:7701", kBind, Transport::kZmqTcp, "*", 7701, "", "tcp://*:7701", "tcp://*:7701"},
     {"tcp://127.0.0.1:*", kBind, Transport::kZmqTcp, "127.0.0.1", 0, "", "tcp://127.0.0.1:*",
@@ -112,8 +110,7 @@ TEST(Endpoint, RejectsBadUrisWithClearMessages) {
     Result<Endpoint> ep = ParseEndpoint(b.uri, b.role);
     ASSERT_FALSE(ep.has_value());
     EXPECT_TRUE(ep.error().IsInvalidArgument());
-    EXPECT_NE(ep.error().message().find(b.message_has), std::string::npos)
-        << ep.error().message();
+    EXPECT_NE(ep.error().message().find(b.message_has), std::string::npos) << ep.error().message();
     EXPECT_EQ(ep.error().message().rfind(std::string("endpoint '") + b.uri + "'", 0), 0u)
         << ep.error().message();
   }

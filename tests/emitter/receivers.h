@@ -15,7 +15,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "sonde/wire.h"
@@ -39,7 +38,8 @@ inline Received Decode(std::string bytes) {
   if (err != WireError::kOk) throw std::runtime_error(std::string("decode: ") + WireErrorName(err));
   r.source = std::string(view.source);
   r.timestamp_ms = view.timestamp_ms;
-  for (const TagView& t : view.tags) r.batch_tags.push_back({std::string(t.key), std::string(t.value)});
+  for (const TagView& t : view.tags)
+    r.batch_tags.push_back({std::string(t.key), std::string(t.value)});
   r.samples = ToSamples(view);
   return r;
 }

@@ -254,6 +254,24 @@ TEST(WireDecode, AcceptsWideStringAndContainerHeaders) {
   }
 }
 
+// Length bytes of str8/16 headers (0x01, 0x05, ...) are not text.
+TEST(WireDecode, AcceptsTagMapsMixingHeaderWidths) {
+  const Decoded d(WithSample(Arr({Str("m"), Int(1), Nil(), Nil(), [](Out& o) {
+                                    o.pk.pack_map(4);
+                                    o.Str("a");
+                                    o.WideStr("v", 1);
+                                    o.WideStr("bb", 2);
+                                    o.Str("w");
+                                    o.Str("c");
+                                    o.Str("");
+                                    o.WideStr("d", 4);
+                                    o.WideStr("12345", 1);
+                                  }})));
+  ASSERT_EQ(d.error, WireError::kOk);
+  EXPECT_EQ(TagsOf(d.batch.samples[0].tags),
+            (Tags{{"a", "v"}, {"bb", "w"}, {"c", ""}, {"d", "12345"}}));
+}
+
 TEST(WireDecode, SkipsUnknownKeysOfEveryType) {
   const std::vector<std::pair<const char*, Writer>> unknown = {
       {"int", Int(-5)},
@@ -513,6 +531,30 @@ std::vector<Rejected> RejectedInputs() {
        W::kBadTag},
       {"tag value with newline", sample_tags(StrMap({{"k", "a\nb"}})), W::kBadTag},
       {"batch tag key with ESC", field("tags", StrMap({{"k\x1b", "v"}})), W::kBadTag},
+      {"control in a fixstr key before a str8 value", sample_tags([](Out& o) {
+         o.pk.pack_map(2);
+         o.Str("a\x01");
+         o.WideStr("v", 1);
+         o.Str("b");
+         o.Str("w");
+       }),
+       W::kBadTag},
+      {"control in a str16 value between fixstrs", sample_tags([](Out& o) {
+         o.pk.pack_map(2);
+         o.Str("a");
+         o.WideStr("x\ny", 2);
+         o.Str("b");
+         o.Str("w");
+       }),
+       W::kBadTag},
+      {"control in the last fixstr after a str8", sample_tags([](Out& o) {
+         o.pk.pack_map(2);
+         o.WideStr("a", 1);
+         o.Str("v");
+         o.Str("b");
+         o.Str("w\x7f");
+       }),
+       W::kBadTag},
 
       {"33 sample tags", sample_tags(StrMap(too_many)), W::kTooManyTags},
       {"33 batch tags", field("tags", StrMap(too_many)), W::kTooManyTags},

@@ -35,12 +35,12 @@ Status ParseDefaults(const EmitCommand& command, Defaults* defaults, Tags* tags)
   }
   if (!command.time.empty()) {
     Result<int64_t> t = ParseTimestamp(command.time);
-    if (!t) return t.error().WithContext("--time");
+    if (!t) return t.error();
     defaults->time_ms = *t;
   }
   for (const std::string& text : command.tags) {
     Result<Tag> tag = ParseTag(text);
-    if (!tag) return tag.error().WithContext("--tag");
+    if (!tag) return tag.error();
     tags->push_back(std::move(*tag));
   }
   return Status::OK();
@@ -134,8 +134,9 @@ int Finish(Emitter* emitter, std::chrono::milliseconds timeout, bool verbose, st
     return kExitSendFailed;
   }
   if (c.dropped() > 0) {
-    PrintError(err, std::to_string(c.dropped()) + " samples were not sent to " +
-                        emitter->endpoint());
+    PrintError(err, std::to_string(c.dropped()) + " of " +
+                        std::to_string(c.recorded + c.dropped_invalid + c.dropped_queue_full) +
+                        " samples were not sent to " + emitter->endpoint());
     return kExitSendFailed;
   }
   if (verbose) {

@@ -15,14 +15,14 @@
 namespace sonde::emit {
 
 struct EmitCommand {
-  std::string to = "udp://127.0.0.1:7700";    // Endpoint URI.
-  std::string host;                           // Source; empty: this host's name.
-  std::vector<std::string> tags;              // "key=value", sent once per batch.
-  std::string kind = "gauge";                 // For samples without ":kind".
-  std::string time;                           // Empty: now.
-  std::chrono::milliseconds timeout{2000};    // For delivery, at the end.
-  std::vector<std::string> samples;           // "name=value[:kind]", or "-" for stdin lines.
-  bool verbose = false;                       // Print what was sent.
+  std::string to = "udp://127.0.0.1:7700";  // Endpoint URI.
+  std::string host;                         // Source; empty: this host's name.
+  std::vector<std::string> tags;            // "key=value", sent once per batch.
+  std::string kind = "gauge";               // For samples without ":kind".
+  std::string time;                         // Empty: now.
+  std::chrono::milliseconds timeout{2000};  // For delivery, at the end.
+  std::vector<std::string> samples;         // "name=value[:kind]", or "-" for stdin lines.
+  bool verbose = false;                     // Print what was sent.
 };
 
 // Runs the command; reads `in` where a sample is "-". Messages go to `err`,

@@ -7,14 +7,16 @@
 #include "sonde/service_cli.h"
 
 int main(int argc, char** argv) {
-  sonde::ServiceCli cli("sonde-emit", "Sends samples to a Sonde broker (exit 0: sent, "
-                                      "1: sending failed, 2: bad input).");
+  sonde::ServiceCli cli("sonde-emit",
+                        "Sends samples to a Sonde broker (exit 0: sent, "
+                        "1: sending failed, 2: bad input).");
   sonde::emit::EmitCommand cmd;
   CLI::App& app = cli.app();
   app.add_option("--to", cmd.to, "Endpoint: udp://host:port, tcp://host:port or ipc://path")
       ->capture_default_str();
   app.add_option("--host", cmd.host, "Source host name (default: this host's name)");
-  app.add_option("--tag", cmd.tags, "key=value tag for every sample; repeatable");
+  app.add_option("--tag", cmd.tags, "key=value tag for every sample; repeatable")
+      ->allow_extra_args(false);  // One value per --tag: samples may follow it.
   app.add_option("--kind", cmd.kind, "Kind for samples without ':kind': gauge, counter, timing")
       ->capture_default_str();
   app.add_option("--time", cmd.time,

@@ -102,8 +102,9 @@ Result<Sample> ParseSampleSpec(std::string_view text, MetricKind default_kind) {
   if (size_t colon = value.rfind(':'); colon != std::string_view::npos) {
     std::string_view kind = value.substr(colon + 1);
     if (!ParseMetricKind(kind, &sample.kind)) {
-      return Invalid("sample", text,
-                     "unknown kind '" + std::string(kind) + "' (expected gauge, counter or timing)");
+      return Invalid(
+          "sample", text,
+          "unknown kind '" + std::string(kind) + "' (expected gauge, counter or timing)");
     }
     value = value.substr(0, colon);
   }

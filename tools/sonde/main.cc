@@ -3,6 +3,10 @@
 #include <cstdio>
 
 #include "command.h"
+#include "get_command.h"
+#include "hosts_command.h"
+#include "latest_command.h"
+#include "metrics_command.h"
 #include "sonde/log.h"
 #include "sonde/service_cli.h"
 #include "tail_command.h"
@@ -11,6 +15,10 @@ namespace {
 
 // The subcommands, in --help order: one line each.
 constexpr sonde::tools::AddCommandFn kCommands[] = {
+    sonde::tools::AddHostsCommand,
+    sonde::tools::AddMetricsCommand,
+    sonde::tools::AddGetCommand,
+    sonde::tools::AddLatestCommand,
     sonde::tools::AddTailCommand,
 };
 

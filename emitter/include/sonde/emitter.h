@@ -85,9 +85,9 @@ struct EmitterOptions {
 // is eventually counted in sent_samples or dropped_send_failed (or is still
 // queued, or was still queued when the emitter was destroyed).
 struct EmitterCounters {
-  uint64_t recorded = 0;             // Accepted into the queue.
-  uint64_t dropped_queue_full = 0;   // Dropped: the queue had no room.
-  uint64_t dropped_invalid = 0;      // Dropped: the sample breaks a wire limit.
+  uint64_t recorded = 0;            // Accepted into the queue.
+  uint64_t dropped_queue_full = 0;  // Dropped: the queue had no room.
+  uint64_t dropped_invalid = 0;     // Dropped: the sample breaks a wire limit.
   std::array<uint64_t, kWireErrorCount> invalid_by_reason{};  // Indexed by WireError.
   uint64_t sent_samples = 0;         // Handed to the kernel (UDP) or ZeroMQ.
   uint64_t sent_messages = 0;        // Batches sent.
@@ -106,7 +106,7 @@ class TagList {
  public:
   TagList() = default;
   TagList(std::initializer_list<TagView> tags) : tags_(tags.begin(), tags.size()) {}
-  TagList(std::span<const TagView> tags) : tags_(tags) {}  // NOLINT: implicit by design.
+  TagList(std::span<const TagView> tags) : tags_(tags) {}     // NOLINT: implicit by design.
   TagList(const std::vector<TagView>& tags) : tags_(tags) {}  // NOLINT
   template <size_t N>
   TagList(const std::array<TagView, N>& tags) : tags_(tags) {}  // NOLINT
@@ -158,9 +158,10 @@ class Emitter {
   // Sends everything recorded before the call, waiting at most `timeout`
   // (while a ZeroMQ peer is not yet connected, or the socket is full).
   // Returns OK when all of it was handed to the kernel or to ZeroMQ;
-  // Unavailable when some could not be sent in time (those samples are
-  // dropped and counted in dropped_send_failed) or the sender did not finish
-  // in time (those stay queued). Blocks the caller; never call it on a hot path.
+  // Unavailable when a send failed meanwhile (those samples are dropped and
+  // counted in dropped_send_failed; for UDP, also a refusal the kernel
+  // reported) or the sender did not finish in time (those stay queued).
+  // Blocks the caller for about `timeout` at most; never call it on a hot path.
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
 
   // A consistent-enough snapshot (each counter is read atomically).

@@ -88,8 +88,8 @@ int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t**
 // arguments or an unknown kind.
 int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, sonde_kind_t kind,
                          int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags);
-int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value,
-                        const sonde_tag_t* tags, size_t ntags);
+int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value, const sonde_tag_t* tags,
+                        size_t ntags);
 int sonde_emitter_count(sonde_emitter_t* e, const char* name, double increment,
                         const sonde_tag_t* tags, size_t ntags);
 int sonde_emitter_timing(sonde_emitter_t* e, const char* name, double milliseconds,

@@ -1,6 +1,8 @@
 // The JSON report (docs/poller.md, "report.json"). The one file that calls
 // nlohmann_json for output; dump() is told to replace invalid UTF-8, so it
 // cannot throw on what a status page sent.
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "report_format.h"
@@ -13,20 +15,28 @@ using Json = nlohmann::ordered_json;
 using internal::RoundMs;
 using internal::RoundPercent;
 
+// Whole numbers print as integers ("100", not "100.0"): counts stay counts.
+Json Num(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 9007199254740992.0) {
+    return Json(static_cast<int64_t>(v));
+  }
+  return Json(v);
+}
+
 Json Optional(const std::optional<double>& v) {
-  return v ? Json(RoundPercent(*v)) : Json(nullptr);
+  return v ? Num(RoundPercent(*v)) : Json(nullptr);
 }
 
 Json Totals(const FleetReport& r) {
   return Json{{"targets", r.targets},
               {"answered", r.answered},
               {"failed", r.failed},
-              {"answered_percent", RoundPercent(r.qos.answered_percent)}};
+              {"answered_percent", Num(RoundPercent(r.qos.answered_percent))}};
 }
 
 Json Qos(const QosVerdict& q) {
-  return Json{{"required_percent", q.required_percent},
-              {"answered_percent", RoundPercent(q.answered_percent)},
+  return Json{{"required_percent", Num(q.required_percent)},
+              {"answered_percent", Num(RoundPercent(q.answered_percent))},
               {"met", q.met},
               {"message", q.message}};
 }
@@ -40,8 +50,12 @@ Json Failures(const FleetReport& r) {
 }
 
 Json Latency(const LatencySummary& l) {
-  return Json{{"count", l.count},          {"min", RoundMs(l.min_ms)}, {"p50", RoundMs(l.p50_ms)},
-              {"p90", RoundMs(l.p90_ms)}, {"p99", RoundMs(l.p99_ms)}, {"max", RoundMs(l.max_ms)}};
+  return Json{{"count", l.count},
+              {"min", Num(RoundMs(l.min_ms))},
+              {"p50", Num(RoundMs(l.p50_ms))},
+              {"p90", Num(RoundMs(l.p90_ms))},
+              {"p99", Num(RoundMs(l.p99_ms))},
+              {"max", Num(RoundMs(l.max_ms))}};
 }
 
 Json SuccessRate(const FleetReport& r) {
@@ -50,9 +64,9 @@ Json SuccessRate(const FleetReport& r) {
     groups.push_back(Json{{"application", row.application},
                           {"version", row.version},
                           {"targets", row.targets},
-                          {"requests", row.requests},
-                          {"successes", row.successes},
-                          {"errors", row.errors},
+                          {"requests", Num(row.requests)},
+                          {"successes", Num(row.successes)},
+                          {"errors", Num(row.errors)},
                           {"success_rate_percent", Optional(row.success_rate_percent)}});
   }
   return Json{{"overall_percent", Optional(r.overall_success_rate_percent)}, {"groups", groups}};
@@ -60,14 +74,14 @@ Json SuccessRate(const FleetReport& r) {
 
 Json Target(const TargetRecord& t) {
   Json fields = Json::object();
-  for (const auto& [k, v] : t.numbers) fields[k] = v;
+  for (const auto& [k, v] : t.numbers) fields[k] = Num(v);
   Json tags = Json::object();
   for (const auto& [k, v] : t.strings) tags[k] = v;
   return Json{{"target", t.target},
               {"up", t.up},
               {"failure", FailureClassName(t.failure)},
               {"http_status", t.http_status},
-              {"latency_ms", t.latency_ms >= 0 ? Json(RoundMs(t.latency_ms)) : Json(nullptr)},
+              {"latency_ms", t.latency_ms >= 0 ? Num(RoundMs(t.latency_ms)) : Json(nullptr)},
               {"attempts", t.attempts},
               {"error", t.error},
               {"fields", std::move(fields)},

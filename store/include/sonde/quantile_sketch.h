@@ -136,14 +136,14 @@ class QuantileSketch {
     uint64_t Total() const;
     size_t HeapBytes() const { return static_cast<size_t>(capacity_) << width_log2_; }
     bool operator==(const Buckets& other) const;
+    // Makes [lo, hi] addressable, collapsing beyond kMaxBuckets; returns the
+    // lowest index that may now be added to (lower ones are clamped to it).
+    int32_t Reserve(int32_t lo, int32_t hi);
 
    private:
     uint64_t Load(uint32_t rel) const;
     void Store(uint32_t rel, uint64_t v);
     void AddSlow(int32_t index, uint64_t n);
-    // Makes [lo, hi] addressable, collapsing beyond kMaxBuckets; returns the
-    // lowest index that may now be added to (lower ones are clamped to it).
-    int32_t Reserve(int32_t lo, int32_t hi);
     void Relayout(int32_t new_lo, int32_t new_hi, uint32_t capacity, uint8_t width_log2);
     void Widen(uint64_t needed);
 

@@ -1,0 +1,200 @@
+// The real binaries: sonde-broker on free loopback ports (read back from its
+// "event=started" log line), `sonde tail --count` against it, exit codes for
+// start-up errors, and a clean stop on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "broker_test_util.h"
+#include "testutil/testutil.h"
+
+extern char** environ;
+
+namespace sonde::broker {
+namespace {
+
+using namespace std::chrono_literals;
+using sonde::testing::BinaryPath;
+using sonde::testing::TempDir;
+using sonde::testing::WaitFor;
+using testing::MakeBatch;
+using testing::UdpSender;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A child process with stdout and stderr in files; killed if still running
+// on destruction.
+class Child {
+ public:
+  Child(const std::string& binary, const std::vector<std::string>& args, const std::string& out,
+        const std::string& err) {
+    std::vector<std::string> all = {BinaryPath(binary)};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
+    if (rc != 0) pid_ = -1;
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  // True once the process exited (reaped); exit_code() is then valid.
+  bool Exited() {
+    if (exited_ || pid_ <= 0) return exited_;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return exited_;
+  }
+  int exit_code() const { return exit_code_; }
+  void Signal(int signum) { kill(pid_, signum); }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+};
+
+// Runs a binary to completion (bounded) and returns its exit code.
+int RunToExit(const std::string& binary, const std::vector<std::string>& args,
+              const TempDir& dir, std::string* err) {
+  Child child(binary, args, dir.File("run.out"), dir.File("run.err"));
+  if (!WaitFor([&] { return child.Exited(); }, 20s)) return -1;
+  *err = ReadFile(dir.File("run.err"));
+  return child.exit_code();
+}
+
+TEST(BrokerBinary, TailPrintsSamplesRelayedByTheRealBroker) {
+  TempDir dir;
+  Child broker("sonde-broker",
+               {"--udp", "udp://127.0.0.1:0", "--pull", "tcp://127.0.0.1:0", "--pub",
+                "tcp://127.0.0.1:0", "--broker-id", "it-broker", "--stats-interval", "1s",
+                "--linger", "0s"},
+               dir.File("broker.out"), dir.File("broker.err"));
+  std::smatch m;
+  std::string log;
+  const std::regex started("event=started .*udp_port=(\\d+) pull=(\\S+) pub=(\\S+)");
+  ASSERT_TRUE(WaitFor([&] {
+    log = ReadFile(dir.File("broker.err"));
+    return std::regex_search(log, m, started) || broker.Exited();
+  })) << log;
+  ASSERT_FALSE(broker.Exited()) << log;
+  const int udp_port = std::stoi(m[1]);
+  const std::string pub = m[3];
+
+  Child tail("sonde",
+             {"tail", "--from", pub, "--source", "web-01", "--count", "3", "--timeout", "20s",
+              "--format", "json"},
+             dir.File("tail.out"), dir.File("tail.err"));
+  // Send until tail has its three samples: its subscription takes effect
+  // at some point we cannot observe from here.
+  UdpSender udp(udp_port);
+  int sent = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        udp.Send(MakeBatch("web-01", 1, sent++));
+        udp.Send(MakeBatch("web-02", 1));
+        return tail.Exited();
+      },
+      30s));
+  EXPECT_EQ(tail.exit_code(), 0) << ReadFile(dir.File("tail.err"));
+  std::istringstream lines(ReadFile(dir.File("tail.out")));
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_NE(line.find("\"source\":\"web-01\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"name\":\"m0\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"kind\":\"gauge\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"broker\":\"it-broker\""), std::string::npos) << line;
+  }
+  EXPECT_EQ(count, 3);
+
+  // A second broker on the same UDP port: one error line, exit code 1.
+  std::string err;
+  EXPECT_EQ(RunToExit("sonde-broker",
+                      {"--udp", "udp://127.0.0.1:" + std::to_string(udp_port), "--pull",
+                       "tcp://127.0.0.1:0", "--pub", "tcp://127.0.0.1:0"},
+                      dir, &err),
+            1);
+  EXPECT_EQ(err.rfind("sonde-broker: error: cannot bind UDP 127.0.0.1:", 0), 0u) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+
+  broker.Signal(SIGTERM);
+  ASSERT_TRUE(WaitFor([&] { return broker.Exited(); }, 20s));
+  EXPECT_EQ(broker.exit_code(), 0);
+  log = ReadFile(dir.File("broker.err"));
+  EXPECT_NE(log.find("event=stopped udp_messages="), std::string::npos) << log;
+}
+
+TEST(BrokerBinary, UsageErrorsExitWithTwo) {
+  TempDir dir;
+  std::string err;
+  EXPECT_EQ(RunToExit("sonde-broker", {"--no-such-flag"}, dir, &err), 2);
+  EXPECT_EQ(RunToExit("sonde-broker", {"--udp", "tcp://127.0.0.1:0"}, dir, &err), 2);
+  EXPECT_NE(err.find("udp"), std::string::npos) << err;
+  EXPECT_EQ(RunToExit("sonde-broker", {"--pub-hwm", "0"}, dir, &err), 2);
+  EXPECT_EQ(RunToExit("sonde", {"tail", "--format", "xml"}, dir, &err), 2);
+  EXPECT_EQ(RunToExit("sonde", {"tail", "--from", "udp://127.0.0.1:1"}, dir, &err), 2);
+}
+
+TEST(BrokerBinary, TailTimesOutWithExitOneWhenCountIsNotReached) {
+  TempDir dir;
+  std::string err;
+  // Nothing listens there: ZeroMQ keeps trying to connect until the timeout.
+  EXPECT_EQ(RunToExit("sonde", {"tail", "--from", "tcp://127.0.0.1:1", "--count", "1",
+                                "--timeout", "200ms"},
+                      dir, &err),
+            1);
+  EXPECT_NE(err.find("timeout"), std::string::npos) << err;
+}
+
+TEST(BrokerBinary, ConfigFileSetsBrokerKeys) {
+  TempDir dir;
+  {
+    std::ofstream config(dir.File("broker.toml"));
+    config << "udp = \"udp://127.0.0.1:0\"\npull = \"\"\npub = \"tcp://127.0.0.1:0\"\n"
+              "broker-id = \"from-config\"\nstats-interval = \"0s\"\n";
+  }
+  Child broker("sonde-broker", {"--config", dir.File("broker.toml")}, dir.File("b.out"),
+               dir.File("b.err"));
+  std::string log;
+  ASSERT_TRUE(WaitFor([&] {
+    log = ReadFile(dir.File("b.err"));
+    return log.find("event=started") != std::string::npos || broker.Exited();
+  })) << log;
+  EXPECT_NE(log.find("broker_id=from-config"), std::string::npos) << log;
+  broker.Signal(SIGINT);
+  ASSERT_TRUE(WaitFor([&] { return broker.Exited(); }, 20s));
+  EXPECT_EQ(broker.exit_code(), 0);
+}
+
+}  // namespace
+}  // namespace sonde::broker

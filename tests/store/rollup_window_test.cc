@@ -1,0 +1,187 @@
+#include "sonde/rollup_window.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace sonde {
+namespace {
+
+constexpr int64_t kHour0 = 1704067200000;  // 2024-01-01T00:00:00Z.
+constexpr int64_t kMinute = 60000;
+
+TEST(RollupWindow, WindowStartFloorsToTheResolution) {
+  EXPECT_EQ(WindowStart(kHour0 + 59999, Resolution::kMinute), kHour0);
+  EXPECT_EQ(WindowStart(kHour0 + 60000, Resolution::kMinute), kHour0 + 60000);
+  EXPECT_EQ(WindowStart(kHour0 + 3599999, Resolution::kHour), kHour0);
+  EXPECT_EQ(WindowStart(-1, Resolution::kMinute), -60000);
+  EXPECT_EQ(WindowStart(-60000, Resolution::kMinute), -60000);
+  EXPECT_EQ(WindowStart(0, Resolution::kHour), 0);
+}
+
+TEST(RollupWindow, ParsesResolutionNames) {
+  Resolution r;
+  ASSERT_TRUE(ParseResolution("by-minute", &r));
+  EXPECT_EQ(r, Resolution::kMinute);
+  ASSERT_TRUE(ParseResolution("hour", &r));
+  EXPECT_EQ(r, Resolution::kHour);
+  EXPECT_FALSE(ParseResolution("day", &r));
+  EXPECT_STREQ(ResolutionName(Resolution::kHour), "hour");
+}
+
+TEST(RollupWindow, KeepsExactSummaries) {
+  RollupWindow w(MetricKind::kGauge, Resolution::kMinute, kHour0);
+  EXPECT_TRUE(w.empty());
+  EXPECT_TRUE(std::isnan(w.avg()));
+  w.Add(5, kHour0 + 1000);
+  w.Add(-2, kHour0 + 3000);
+  w.Add(9, kHour0 + 2000);  // Out of order: not the last.
+  w.Add(4, kHour0 + 3000);  // A tie: the later call wins.
+  EXPECT_EQ(w.count(), 4u);
+  EXPECT_EQ(w.sum(), 16);
+  EXPECT_EQ(w.min(), -2);
+  EXPECT_EQ(w.max(), 9);
+  EXPECT_EQ(w.last(), 4);
+  EXPECT_EQ(w.last_ms(), kHour0 + 3000);
+  EXPECT_EQ(w.avg(), 4);
+  EXPECT_EQ(w.end_ms(), kHour0 + kMinute);
+  EXPECT_EQ(w.Quantile(0), -2);  // Clamped to min and max: exact ends.
+  EXPECT_EQ(w.Quantile(1), 9);
+}
+
+TEST(RollupWindow, CounterRateIsPerSecondOfTheWindow) {
+  RollupWindow w(MetricKind::kCounter, Resolution::kMinute, kHour0);
+  for (int i = 0; i < 30; ++i) w.Add(4, kHour0 + i * 2000);
+  EXPECT_EQ(w.sum(), 120);
+  EXPECT_EQ(w.RatePerSec(), 2);
+  RollupWindow h(MetricKind::kCounter, Resolution::kHour, kHour0);
+  ASSERT_TRUE(h.Merge(w).ok());
+  EXPECT_DOUBLE_EQ(h.RatePerSec(), 120.0 / 3600);
+}
+
+TEST(RollupWindow, HourIsTheExactMergeOfItsMinutes) {
+  std::mt19937_64 rng(1);
+  std::lognormal_distribution<double> latency(3, 1);
+  RollupWindow direct(MetricKind::kTiming, Resolution::kHour, kHour0);
+  std::vector<RollupWindow> minutes;
+  for (int m = 0; m < 60; ++m) {
+    minutes.emplace_back(MetricKind::kTiming, Resolution::kMinute, kHour0 + m * kMinute);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    // Whole numbers keep every sum exact in any order.
+    const double v = std::round(latency(rng));
+    const int64_t t = kHour0 + static_cast<int64_t>(rng() % 3600000);
+    direct.Add(v, t);
+    minutes[(t - kHour0) / kMinute].Add(v, t);
+  }
+  RollupWindow merged(MetricKind::kTiming, Resolution::kHour, kHour0);
+  // Merge in reverse to show that order does not matter.
+  for (auto it = minutes.rbegin(); it != minutes.rend(); ++it) ASSERT_TRUE(merged.Merge(*it).ok());
+  EXPECT_EQ(merged.count(), direct.count());
+  EXPECT_EQ(merged.sum(), direct.sum());
+  EXPECT_EQ(merged.min(), direct.min());
+  EXPECT_EQ(merged.max(), direct.max());
+  EXPECT_EQ(merged.last(), direct.last());
+  EXPECT_EQ(merged.last_ms(), direct.last_ms());
+  EXPECT_EQ(merged.sketch(), direct.sketch());
+  for (double q : {0.5, 0.9, 0.99}) EXPECT_EQ(merged.Quantile(q), direct.Quantile(q));
+}
+
+TEST(RollupWindow, MergeRejectsMismatches) {
+  RollupWindow hour(MetricKind::kGauge, Resolution::kHour, kHour0);
+  RollupWindow counter(MetricKind::kCounter, Resolution::kMinute, kHour0);
+  counter.Add(1, kHour0);
+  EXPECT_TRUE(hour.Merge(counter).IsInvalidArgument());
+  RollupWindow outside(MetricKind::kGauge, Resolution::kMinute, kHour0 + 3600000);
+  outside.Add(1, kHour0 + 3600000);
+  EXPECT_TRUE(hour.Merge(outside).IsInvalidArgument());
+  RollupWindow minute(MetricKind::kGauge, Resolution::kMinute, kHour0);
+  RollupWindow coarser(MetricKind::kGauge, Resolution::kHour, kHour0);
+  coarser.Add(1, kHour0);
+  EXPECT_TRUE(minute.Merge(coarser).IsInvalidArgument());
+  EXPECT_TRUE(hour.empty());
+  EXPECT_TRUE(minute.empty());
+  RollupWindow empty(MetricKind::kGauge, Resolution::kMinute, kHour0);
+  EXPECT_TRUE(hour.Merge(empty).ok());
+  EXPECT_TRUE(hour.empty());
+}
+
+TEST(RollupWindow, ResetKeepsTheSketchBuffers) {
+  RollupWindow w(MetricKind::kTiming, Resolution::kMinute, kHour0);
+  for (int i = 1; i <= 1000; ++i) w.Add(i, kHour0 + i);
+  const size_t used = w.MemoryUsage();
+  w.Reset(MetricKind::kTiming, Resolution::kMinute, kHour0 + kMinute);
+  EXPECT_TRUE(w.empty());
+  EXPECT_EQ(w.sum(), 0);
+  EXPECT_EQ(w.start_ms(), kHour0 + kMinute);
+  EXPECT_EQ(w.MemoryUsage(), used);
+}
+
+RollupWindow Sample() {
+  RollupWindow w(MetricKind::kTiming, Resolution::kMinute, kHour0);
+  for (int i = 0; i < 100; ++i) w.Add(0.5 * i - 10, kHour0 + 500 * i);
+  w.set_open(true);
+  return w;
+}
+
+TEST(RollupWindow, EncodeDecodeRoundTrip) {
+  for (const RollupWindow& w :
+       {Sample(), RollupWindow(MetricKind::kCounter, Resolution::kHour, kHour0)}) {
+    std::string bytes;
+    w.EncodeTo(&bytes);
+    RollupWindow back;
+    ASSERT_TRUE(RollupWindow::Decode(bytes, w.resolution(), w.start_ms(), &back).ok());
+    EXPECT_EQ(back, w);
+  }
+}
+
+TEST(RollupWindow, DecodeRejectsDamage) {
+  std::string good;
+  Sample().EncodeTo(&good);
+  auto with_byte = [&](size_t at, char c) {
+    std::string b = good;
+    b[at] = c;
+    return b;
+  };
+  std::string nan_min = good;
+  const double nan = std::nan("");
+  std::memcpy(&nan_min[2 + 8], &nan, 8);
+  std::string min_above_max = good;
+  const double big = 1e9;
+  std::memcpy(&min_above_max[2 + 8], &big, 8);
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"empty", ""},
+      {"unknown format", with_byte(0, 9)},
+      {"unknown kind", with_byte(1, 3)},
+      {"unknown flag", with_byte(1, 0x12)},
+      {"NaN min", nan_min},
+      {"min above max", min_above_max},
+      {"trailing bytes", good + "!"},
+  };
+  for (const auto& [what, bytes] : cases) {
+    RollupWindow out;
+    EXPECT_TRUE(RollupWindow::Decode(bytes, Resolution::kMinute, kHour0, &out).IsCorruption())
+        << what;
+  }
+  for (size_t n = 0; n < good.size(); ++n) {
+    RollupWindow out;
+    EXPECT_TRUE(RollupWindow::Decode(good.substr(0, n), Resolution::kMinute, kHour0, &out)
+                    .IsCorruption())
+        << n;
+  }
+}
+
+TEST(RollupWindow, CopyAssignmentKeepsEverything) {
+  const RollupWindow w = Sample();
+  RollupWindow copy;
+  copy = w;
+  EXPECT_EQ(copy, w);
+  EXPECT_TRUE(copy.open());
+}
+
+}  // namespace
+}  // namespace sonde

@@ -1,0 +1,247 @@
+#include "get_command.h"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "query_flags.h"
+#include "query_output.h"
+#include "query_source.h"
+#include "rollup_summary.h"
+#include "sonde/units.h"
+#include "sparkline.h"
+#include "table.h"
+#include "text_format.h"
+
+namespace sonde::tools {
+
+namespace {
+
+struct GetArgs {
+  QueryFlags flags;
+  std::string host;
+  std::string label;
+  std::string resolution = "minute";
+  int64_t since_ms = 0;  // 0: one hour of minutes, one day of hours.
+  bool windows = false;
+};
+
+struct GetQuery {
+  RollupQuery query;
+  int64_t since_ms = 0;
+};
+
+GetQuery MakeQuery(const GetArgs& args, int64_t now_ms) {
+  GetQuery q;
+  q.query.host = args.host;
+  q.query.label = args.label;
+  ParseResolution(args.resolution, &q.query.resolution);  // Checked by the flag.
+  q.since_ms = args.since_ms > 0 ? args.since_ms
+               : q.query.resolution == Resolution::kMinute ? int64_t{3600000}
+                                                           : int64_t{86400000};
+  q.query.from_ms = now_ms - q.since_ms;
+  return q;
+}
+
+// "12.5/s" for counters (their rate), the average otherwise.
+std::string AvgCell(MetricKind kind, double avg, double rate) {
+  return kind == MetricKind::kCounter ? FormatNumber(rate) + "/s" : FormatNumber(avg);
+}
+
+Json WindowJson(const RollupWindow& w) {
+  return Json{{"start_ms", w.start_ms()}, {"end_ms", w.end_ms()},   {"count", w.count()},
+              {"sum", w.sum()},           {"avg", w.avg()},         {"min", w.min()},
+              {"max", w.max()},           {"last", w.last()},       {"p50", w.Quantile(0.5)},
+              {"p90", w.Quantile(0.9)},   {"p99", w.Quantile(0.99)}, {"rate", w.RatePerSec()},
+              {"open", w.open()}};
+}
+
+Json GetJson(const GetQuery& q, const std::vector<SeriesRollups>& result) {
+  Json list = Json::array();
+  for (const SeriesRollups& r : result) {
+    const RollupSummary s = Summarize(r.windows);
+    Json windows = Json::array();
+    for (const RollupWindow& w : r.windows) windows.push_back(WindowJson(w));
+    list.push_back({{"name", r.series.key.name()},
+                    {"tags", TagsJson(r.series.key.tags())},
+                    {"kind", MetricKindName(r.series.kind)},
+                    {"summary",
+                     {{"windows", s.windows},
+                      {"count", s.count},
+                      {"sum", s.sum},
+                      {"avg", s.avg},
+                      {"min", s.min},
+                      {"max", s.max},
+                      {"p99", s.p99},
+                      {"rate", s.rate}}},
+                    {"windows", std::move(windows)}});
+  }
+  return Json{{"host", q.query.host},
+              {"label", q.query.label},
+              {"resolution", ResolutionName(q.query.resolution)},
+              {"from_ms", q.query.from_ms},
+              {"series", std::move(list)}};
+}
+
+Table SummaryTable(const std::vector<SeriesRollups>& result) {
+  Table table({
+      {.header = "METRIC", .shrink_step = 4, .min_width = 12},
+      {.header = "TAGS", .shrink_step = 2, .min_width = 10},
+      {.header = "KIND", .drop_step = 3},
+      {.header = "COUNT", .right_align = true},
+      {.header = "AVG", .right_align = true},
+      {.header = "MIN", .right_align = true, .drop_step = 5},
+      {.header = "MAX", .right_align = true},
+      {.header = "P99", .right_align = true, .drop_step = 6},
+      {.header = "TREND", .shrink_step = 1, .min_width = 10, .keep_right = true, .color = "36"},
+  });
+  // One slot per window from the earliest start to the latest, shared by
+  // every row so that the sparklines line up in time.
+  int64_t first = std::numeric_limits<int64_t>::max();
+  int64_t last = std::numeric_limits<int64_t>::min();
+  for (const SeriesRollups& r : result) {
+    first = std::min(first, r.windows.front().start_ms());
+    last = std::max(last, r.windows.back().start_ms());
+  }
+  for (const SeriesRollups& r : result) {
+    const RollupSummary s = Summarize(r.windows);
+    const int64_t step = ResolutionMs(r.windows.front().resolution());
+    const size_t slots = static_cast<size_t>((last - first) / step + 1);
+    const MetricKind kind = r.series.kind;
+    table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()), MetricKindName(kind),
+                  std::to_string(s.count), AvgCell(kind, s.avg, s.rate), FormatNumber(s.min),
+                  FormatNumber(s.max), FormatNumber(s.p99),
+                  Sparkline(TrendSlots(r.windows, first, slots))});
+  }
+  return table;
+}
+
+Table WindowsTable(const std::vector<SeriesRollups>& result) {
+  Table table({
+      {.header = "METRIC", .shrink_step = 3, .min_width = 12},
+      {.header = "TAGS", .shrink_step = 1, .min_width = 10},
+      {.header = "START (UTC)"},
+      {.header = "COUNT", .right_align = true},
+      {.header = "AVG", .right_align = true},
+      {.header = "MIN", .right_align = true, .drop_step = 4},
+      {.header = "MAX", .right_align = true},
+      {.header = "P50", .right_align = true, .drop_step = 2},
+      {.header = "P90", .right_align = true, .drop_step = 5},
+      {.header = "P99", .right_align = true},
+      {.header = "LAST", .right_align = true, .drop_step = 2},
+  });
+  for (const SeriesRollups& r : result) {
+    for (const RollupWindow& w : r.windows) {
+      table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()),
+                    FormatMinute(w.start_ms()) + (w.open() ? "*" : ""), std::to_string(w.count()),
+                    AvgCell(w.kind(), w.avg(), w.RatePerSec()), FormatNumber(w.min()),
+                    FormatNumber(w.max()), FormatNumber(w.Quantile(0.5)),
+                    FormatNumber(w.Quantile(0.9)), FormatNumber(w.Quantile(0.99)),
+                    FormatNumber(w.last())});
+    }
+  }
+  return table;
+}
+
+Table CsvTable(const GetQuery& q, const std::vector<SeriesRollups>& result) {
+  std::vector<TableColumn> columns;
+  for (const char* name : {"host", "metric", "tags", "kind", "resolution", "start", "end", "count",
+                           "sum", "avg", "min", "max", "last", "p50", "p90", "p99", "rate",
+                           "open"}) {
+    columns.push_back({.header = name});
+  }
+  Table table(std::move(columns));
+  for (const SeriesRollups& r : result) {
+    for (const RollupWindow& w : r.windows) {
+      table.AddRow({q.query.host, r.series.key.name(), FormatTags(r.series.key.tags()),
+                    MetricKindName(w.kind()), ResolutionName(w.resolution()),
+                    FormatIsoTime(w.start_ms()), FormatIsoTime(w.end_ms()),
+                    std::to_string(w.count()), FormatExact(w.sum()), FormatExact(w.avg()),
+                    FormatExact(w.min()), FormatExact(w.max()), FormatExact(w.last()),
+                    FormatExact(w.Quantile(0.5)), FormatExact(w.Quantile(0.9)),
+                    FormatExact(w.Quantile(0.99)), FormatExact(w.RatePerSec()),
+                    w.open() ? "true" : "false"});
+    }
+  }
+  return table;
+}
+
+// Why the answer is empty: an unknown host or label (an error), or no
+// windows in the time asked for (a note).
+Status ExplainEmpty(QuerySource& source, const GetQuery& q, const OutputSettings& out) {
+  std::vector<LatestState> series;
+  Status s = source.ListSeries(q.query.host, &series);
+  if (s.IsNotFound()) return UnknownHost(source, q.query.host);
+  if (!s.ok()) return s;
+  std::set<std::string> names;
+  bool matched = false;
+  for (const LatestState& st : series) {
+    names.insert(st.key.name());
+    matched = matched || ContainsIgnoreCase(st.key.name(), q.query.label);
+  }
+  if (!matched) {
+    const std::vector<std::string> known(names.begin(), names.end());
+    return Status::NotFound("host '" + q.query.host + "' has no metric matching '" +
+                            q.query.label + "' (" +
+                            (known.empty() ? "it has no series" : "known: " + KnownList(known)) +
+                            ")");
+  }
+  if (out.format == OutputFormat::kTable) {
+    Note("no " + std::string(ResolutionName(q.query.resolution)) + " windows in the last " +
+         FormatDuration(std::chrono::milliseconds(q.since_ms)) +
+         " (try a longer --since, or --res hour)");
+  }
+  return Status::OK();
+}
+
+int RunGet(const GetArgs& args) {
+  const OutputSettings out = ResolveOutput(args.flags);
+  const GetQuery q = MakeQuery(args, out.now_ms);
+  auto source = OpenQuerySource(args.flags);
+  if (!source) return Fail(source.error());
+  std::vector<SeriesRollups> result;
+  Status s = (*source)->ReadRollups(q.query, &result);
+  if (s.IsNotFound()) s = UnknownHost(**source, q.query.host);
+  if (s.ok() && result.empty()) s = ExplainEmpty(**source, q, out);
+  if (!s.ok()) return Fail(s);
+  if (out.format == OutputFormat::kJson) {
+    PrintJson(GetJson(q, result));
+  } else if (out.format == OutputFormat::kCsv) {
+    PrintTable(CsvTable(q, result), out);
+  } else if (!result.empty()) {
+    PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result), out);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddGetCommand(CLI::App& parent) {
+  auto args = std::make_shared<GetArgs>();
+  CLI::App* app = parent.add_subcommand(
+      "get", "Show a host's rollups: per series count, avg (rate for counters), min, max, p99 "
+             "and a trend; LABEL picks metrics by case-insensitive substring.");
+  app->add_option("HOST", args->host, "Host (source) name, as `sonde hosts` lists it")->required();
+  app->add_option("LABEL", args->label, "Part of the metric names to show (any case); all if omitted");
+  app->add_option("--res", args->resolution, "Window size: minute or hour")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            Resolution r;
+            return ParseResolution(value, &r) ? std::string()
+                                              : "'" + value + "': expected minute or hour";
+          },
+          "minute|hour", "resolution"))
+      ->capture_default_str();
+  app->add_option("--since", args->since_ms,
+                  "How far back, e.g. 15m, 6h, 2d (default: 1h of minutes, 1d of hours)")
+      ->type_name("DURATION")
+      ->transform(PositiveDurationMs());
+  app->add_flag("--windows", args->windows, "Print every window instead of one row per series");
+  AddQueryFlags(app, &args->flags);
+  return Command{app, [args] { return RunGet(*args); }};
+}
+
+}  // namespace sonde::tools

@@ -1,0 +1,67 @@
+#include "hosts_command.h"
+
+#include <memory>
+#include <vector>
+
+#include "query_flags.h"
+#include "query_output.h"
+#include "query_source.h"
+#include "table.h"
+#include "text_format.h"
+
+namespace sonde::tools {
+
+namespace {
+
+Json HostsJson(const std::vector<HostInfo>& hosts, int64_t now_ms) {
+  Json list = Json::array();
+  for (const HostInfo& h : hosts) {
+    list.push_back({{"host", h.host},
+                    {"first_seen_ms", h.first_seen_ms},
+                    {"last_seen_ms", h.last_seen_ms},
+                    {"age_ms", now_ms - h.last_seen_ms}});
+  }
+  return Json{{"hosts", std::move(list)}};
+}
+
+Table HostsTable(const std::vector<HostInfo>& hosts, const OutputSettings& out) {
+  const bool csv = out.format == OutputFormat::kCsv;
+  Table table({
+      {.header = "HOST", .shrink_step = 1, .min_width = 12},
+      {.header = "LAST SEEN", .csv_name = "last_seen"},
+      {.header = "AGE", .csv_name = csv ? "age_ms" : "age", .right_align = true},
+      {.header = "FIRST SEEN", .csv_name = "first_seen", .drop_step = 2},
+  });
+  for (const HostInfo& h : hosts) {
+    const int64_t age = out.now_ms - h.last_seen_ms;
+    table.AddRow({h.host, FormatIsoTime(h.last_seen_ms),
+                  csv ? std::to_string(age) : FormatAge(age), FormatIsoTime(h.first_seen_ms)});
+  }
+  return table;
+}
+
+int RunHosts(const QueryFlags& flags) {
+  const OutputSettings out = ResolveOutput(flags);
+  auto source = OpenQuerySource(flags);
+  if (!source) return Fail(source.error());
+  std::vector<HostInfo> hosts;
+  if (Status s = (*source)->ListHosts(&hosts); !s.ok()) return Fail(s);
+  if (out.format == OutputFormat::kJson) {
+    PrintJson(HostsJson(hosts, out.now_ms));
+  } else {
+    PrintTable(HostsTable(hosts, out), out);
+  }
+  if (hosts.empty() && out.format == OutputFormat::kTable) Note("no host has reported yet");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddHostsCommand(CLI::App& parent) {
+  auto flags = std::make_shared<QueryFlags>();
+  CLI::App* app = parent.add_subcommand("hosts", "List the hosts that reported, with last-seen time and age.");
+  AddQueryFlags(app, flags.get());
+  return Command{app, [flags] { return RunHosts(*flags); }};
+}
+
+}  // namespace sonde::tools
