@@ -89,10 +89,17 @@ std::string EscapePrometheusLabel(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -140,8 +147,7 @@ Counter* CounterRegistry::AddCounter(std::string_view name, std::string_view hel
   return &FindOrAdd(name, help, MetricType::kCounter, label)->counter;
 }
 
-Gauge* CounterRegistry::AddGauge(std::string_view name, std::string_view help,
-                                 MetricLabel label) {
+Gauge* CounterRegistry::AddGauge(std::string_view name, std::string_view help, MetricLabel label) {
   return &FindOrAdd(name, help, MetricType::kGauge, label)->gauge;
 }
 
@@ -152,8 +158,8 @@ void CounterRegistry::AddCounterFunc(std::string_view name, std::string_view hel
   s->counter_fn = std::move(fn);
 }
 
-void CounterRegistry::AddGaugeFunc(std::string_view name, std::string_view help,
-                                   MetricLabel label, std::function<int64_t()> fn) {
+void CounterRegistry::AddGaugeFunc(std::string_view name, std::string_view help, MetricLabel label,
+                                   std::function<int64_t()> fn) {
   Series* s = FindOrAdd(name, help, MetricType::kGauge, label);
   std::lock_guard<std::mutex> lock(mu_);
   s->gauge_fn = std::move(fn);
@@ -167,8 +173,7 @@ std::string CounterRegistry::RenderPrometheus() const {
     if (!f->help.empty()) {
       out += "# HELP " + f->full_name + " " + EscapeHelp(f->help) + "\n";
     }
-    out += "# TYPE " + f->full_name +
-           (f->type == MetricType::kCounter ? " counter\n" : " gauge\n");
+    out += "# TYPE " + f->full_name + (f->type == MetricType::kCounter ? " counter\n" : " gauge\n");
     for (const auto& s : f->series) {
       out += f->full_name;
       if (!s->label_key.empty()) {

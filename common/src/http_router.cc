@@ -76,8 +76,8 @@ bool ParseQuery(std::string_view query, std::vector<std::pair<std::string, std::
   return true;
 }
 
-void HttpRouter::Add(std::string_view method, std::string_view pattern,
-                     HttpServer::Handler handler, HttpServer::DeferredHandler deferred) {
+void HttpRouter::Add(std::string_view method, std::string_view pattern, HttpServer::Handler handler,
+                     HttpServer::DeferredHandler deferred) {
   Route route;
   route.method = std::string(method);
   for (std::string_view seg : SplitPath(pattern)) {
@@ -89,9 +89,8 @@ void HttpRouter::Add(std::string_view method, std::string_view pattern,
   routes_.push_back(std::move(route));
 }
 
-HttpRouter::Match HttpRouter::Find(
-    std::string_view method, std::string_view raw_path,
-    std::vector<std::pair<std::string, std::string>>* params) const {
+HttpRouter::Match HttpRouter::Find(std::string_view method, std::string_view raw_path,
+                                   std::vector<std::pair<std::string, std::string>>* params) const {
   Match match;
   std::vector<std::string> segments;
   for (std::string_view raw : SplitPath(raw_path)) {

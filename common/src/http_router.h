@@ -25,7 +25,7 @@ class HttpRouter {
     std::string method;
     // One entry per segment: a literal, or a capture name when capture.
     std::vector<std::pair<bool, std::string>> segments;
-    HttpServer::Handler handler;           // Exactly one of these is set.
+    HttpServer::Handler handler;  // Exactly one of these is set.
     HttpServer::DeferredHandler deferred;
   };
 

@@ -42,17 +42,19 @@ enum RejectReason {
   kRejectReasonCount
 };
 constexpr const char* kRejectReasonNames[kRejectReasonCount] = {
-    "parse_error", "request_timeout", "body_too_large", "header_too_large", "max_connections",
-    "send_timeout"};
+    "parse_error",      "request_timeout", "body_too_large",
+    "header_too_large", "max_connections", "send_timeout"};
 
 }  // namespace
 
 Status HttpServerOptions::Validate() const {
   if (host.empty()) return Status::InvalidArgument("http host must not be empty");
   if (backlog < 1) return Status::InvalidArgument("http backlog must be at least 1");
-  if (max_header_bytes < 256) return Status::InvalidArgument("http max_header_bytes must be >= 256");
+  if (max_header_bytes < 256)
+    return Status::InvalidArgument("http max_header_bytes must be >= 256");
   if (max_body_bytes == 0) return Status::InvalidArgument("http max_body_bytes must be > 0");
-  if (request_timeout.count() <= 0) return Status::InvalidArgument("http request_timeout must be > 0");
+  if (request_timeout.count() <= 0)
+    return Status::InvalidArgument("http request_timeout must be > 0");
   if (idle_timeout.count() <= 0) return Status::InvalidArgument("http idle_timeout must be > 0");
   if (send_timeout.count() <= 0) return Status::InvalidArgument("http send_timeout must be > 0");
   if (max_connections == 0) return Status::InvalidArgument("http max_connections must be > 0");
@@ -250,7 +252,7 @@ struct HttpServer::Impl {
   bool closing = false;
   uint16_t bound_port = 0;
   std::unordered_set<HttpConnection*> connections;  // Open, not closing.
-  size_t live_connections = 0;                  // Not yet freed.
+  size_t live_connections = 0;                      // Not yet freed.
   std::function<void()> on_closed;
 
   void CountReject(RejectReason reason, const std::string& peer, int status) {
@@ -362,7 +364,8 @@ void HttpConnection::Feed(const char* data, size_t len) {
     if (reject_status != 0) {
       Reject(reject_status, reject_reason, reject_message);
     } else {
-      Reject(400, kParseError, std::string("malformed request: ") + llhttp_get_error_reason(&parser));
+      Reject(400, kParseError,
+             std::string("malformed request: ") + llhttp_get_error_reason(&parser));
     }
     break;
   }
@@ -487,7 +490,8 @@ void HttpConnection::Dispatch() {
     SendResponse(HttpResponse::Error(400, "request target must be a path starting with '/'"));
     return;
   }
-  if (qmark != std::string_view::npos && !internal::ParseQuery(target.substr(qmark + 1), &r.query)) {
+  if (qmark != std::string_view::npos &&
+      !internal::ParseQuery(target.substr(qmark + 1), &r.query)) {
     server->stats->bad_url.Inc();
     SendResponse(HttpResponse::Error(400, "malformed %-escape in the query string"));
     return;
@@ -502,7 +506,8 @@ void HttpConnection::Dispatch() {
       SendResponse(HttpResponse::Error(404, "no such path: " + r.path));
       return;
     case internal::HttpRouter::Outcome::kMethodNotAllowed: {
-      HttpResponse resp = HttpResponse::Error(405, "method " + r.method + " not allowed for " + r.path);
+      HttpResponse resp =
+          HttpResponse::Error(405, "method " + r.method + " not allowed for " + r.path);
       resp.headers.emplace_back("Allow", match.allow);
       SendResponse(std::move(resp));
       return;
@@ -563,8 +568,8 @@ void HttpConnection::SendResponse(HttpResponse response) {
   const bool no_body = head || internal::StatusHasNoBody(response.status);
   std::string out;
   out.reserve(256 + (no_body ? 0 : response.body.size()));
-  internal::AppendResponseHead(&out, response, response.body.size(), close,
-                               http10 && !close, server->date.Get());
+  internal::AppendResponseHead(&out, response, response.body.size(), close, http10 && !close,
+                               server->date.Get());
   if (!no_body) out += response.body;
   WriteRaw(std::move(out));
   if (closing) return;
@@ -731,7 +736,8 @@ Status HttpServer::Impl::Start() {
   listener_open = true;
   const std::string where = options.host + ":" + std::to_string(options.port);
   int rc = uv_tcp_bind(&listener, reinterpret_cast<const sockaddr*>(&addr), 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener), options.backlog, OnConnection);
+  if (rc == 0)
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener), options.backlog, OnConnection);
   if (rc != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener), OnListenerClose);
     return UvStatus(rc, "http listen on " + where);
@@ -739,9 +745,9 @@ Status HttpServer::Impl::Start() {
   sockaddr_storage bound;
   int len = sizeof(bound);
   if (uv_tcp_getsockname(&listener, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
-    bound_port = ntohs(bound.ss_family == AF_INET6
-                           ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                           : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    bound_port =
+        ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                          : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
   logger->info("event=http_listening host={} port={}", options.host, bound_port);
   return Status::OK();
@@ -776,8 +782,8 @@ void HttpServer::Impl::OnConnection(uv_stream_t* listener, int status) {
     static const std::string k503 = [] {
       const std::string body = JsonError("too many open connections");
       return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-             "Content-Length: " + std::to_string(body.size()) +
-             "\r\nConnection: close\r\n\r\n" + body;
+             "Content-Length: " +
+             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     }();
     uv_buf_t buf = uv_buf_init(const_cast<char*>(k503.data()), static_cast<unsigned>(k503.size()));
     uv_try_write(c->stream(), &buf, 1);

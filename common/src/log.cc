@@ -52,10 +52,10 @@ LogState& State() {
 
 Result<spdlog::level::level_enum> ParseLevel(std::string_view name) {
   static constexpr std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"trace", spdlog::level::trace},  {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},    {"warn", spdlog::level::warn},
       {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
-      {"err", spdlog::level::err},     {"critical", spdlog::level::critical},
+      {"err", spdlog::level::err},      {"critical", spdlog::level::critical},
       {"off", spdlog::level::off}};
   for (const auto& [n, level] : kLevels) {
     if (n == name) return level;
@@ -139,18 +139,16 @@ Status SetupLogging(const LogOptions& options) {
   state.sinks = sinks;
   state.file_sink = file_sink;
   // Loggers from earlier GetLogger() calls follow the new sinks.
-  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& logger) {
-    logger->sinks() = sinks;
-  });
-  auto default_logger = std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(),
-                                                         sinks.end());
+  spdlog::apply_all(
+      [&](const std::shared_ptr<spdlog::logger>& logger) { logger->sinks() = sinks; });
+  auto default_logger =
+      std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(), sinks.end());
   spdlog::drop(kDefaultLoggerName);
   spdlog::set_default_logger(default_logger);
   spdlog::set_pattern(kPattern);
   spdlog::level::level_enum global = levels.global.value_or(spdlog::level::info);
   spdlog::details::registry::instance().set_levels(
-      spdlog::details::registry::log_levels(levels.loggers.begin(), levels.loggers.end()),
-      &global);
+      spdlog::details::registry::log_levels(levels.loggers.begin(), levels.loggers.end()), &global);
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(1));
   return Status::OK();
@@ -213,8 +211,7 @@ spdlog::logger& RateLimitedLog::Logger() const {
   return logger_ ? *logger_ : *spdlog::default_logger_raw();
 }
 
-bool RateLimitedLog::Admit(std::string_view event, std::string_view reason,
-                           uint64_t* suppressed) {
+bool RateLimitedLog::Admit(std::string_view event, std::string_view reason, uint64_t* suppressed) {
   const int64_t now = options_.clock->SteadyNs();
   const int64_t interval = options_.interval.count();
   std::lock_guard<std::mutex> lock(mu_);
@@ -229,7 +226,8 @@ bool RateLimitedLog::Admit(std::string_view event, std::string_view reason,
     if (entries_.size() >= options_.max_keys) {
       // Too many keys: all new ones share one budget under the empty key.
       it = entries_.find(KeyView{"", ""});
-      if (it == entries_.end()) it = entries_.emplace(Key{"", ""}, Entry{now, 0}).first;
+      if (it == entries_.end())
+        it = entries_.emplace(Key{"", ""}, Entry{now, 0}).first;
       else if (now - it->second.last_ns < interval) {
         ++it->second.suppressed;
         return false;
@@ -253,8 +251,8 @@ bool RateLimitedLog::Admit(std::string_view event, std::string_view reason,
 }
 
 void RateLimitedLog::Emit(spdlog::logger& logger, spdlog::level::level_enum level,
-                          std::string_view event, std::string_view reason,
-                          const std::string& rest, uint64_t suppressed) {
+                          std::string_view event, std::string_view reason, const std::string& rest,
+                          uint64_t suppressed) {
   if (rest.empty()) {
     logger.log(level, "event={} reason={} suppressed={}", event, reason, suppressed);
   } else {
@@ -287,8 +285,8 @@ void CheckFailed(const char* condition, const char* file, int line, const std::s
   // Without SetupLogging() the default logger writes to stdout; a crash
   // belongs on stderr.
   if (!configured) {
-    std::fprintf(stderr, "event=check_failed condition=\"%s\" file=%s line=%d%s\n", condition,
-                 file, line, status.c_str());
+    std::fprintf(stderr, "event=check_failed condition=\"%s\" file=%s line=%d%s\n", condition, file,
+                 line, status.c_str());
   }
   std::abort();
 }

@@ -37,8 +37,8 @@ std::string_view ConsumeUnit(std::string_view* text) {
 
 std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-constexpr std::array<std::pair<std::string_view, int64_t>, 5> kDurationUnits = {{
-    {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}}};
+constexpr std::array<std::pair<std::string_view, int64_t>, 5> kDurationUnits = {
+    {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}}};
 
 int64_t DurationUnitMs(std::string_view unit) {
   for (const auto& [name, ms] : kDurationUnits) {
@@ -49,9 +49,9 @@ int64_t DurationUnitMs(std::string_view unit) {
 
 constexpr uint64_t kKi = 1024;
 constexpr std::array<std::pair<std::string_view, uint64_t>, 13> kSizeUnits = {{
-    {"TiB", kKi * kKi * kKi * kKi},
-    {"GiB", kKi * kKi * kKi},
-    {"MiB", kKi * kKi},
+    {"TiB", kKi* kKi* kKi* kKi},
+    {"GiB", kKi* kKi* kKi},
+    {"MiB", kKi* kKi},
     {"KiB", kKi},
     {"TB", 1000000000000},
     {"GB", 1000000000},
@@ -83,9 +83,10 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     uint64_t amount = 0;
     bool overflow = false;
     if (!ConsumeNumber(&text, &amount, &overflow)) {
-      return Status::InvalidArgument(
-          Quoted(original) + (overflow ? ": too large" : ": expected a number then a unit, "
-                                                          "e.g. 500ms, 10s, 5m, 1h, 7d"));
+      return Status::InvalidArgument(Quoted(original) + (overflow
+                                                             ? ": too large"
+                                                             : ": expected a number then a unit, "
+                                                               "e.g. 500ms, 10s, 5m, 1h, 7d"));
     }
     const std::string_view unit = ConsumeUnit(&text);
     if (unit.empty()) {

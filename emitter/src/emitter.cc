@@ -232,6 +232,8 @@ void EmitterImpl::Run() {
       {
         std::lock_guard<std::mutex> lock(control_mu_);
         flush_done_ = orders.flush_ticket;
+        // A served flush's deadline must not hold up later rounds.
+        if (flush_requested_ == flush_done_) flush_deadline_ = {};
       }
       control_cv_.notify_all();
     }

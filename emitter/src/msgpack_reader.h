@@ -220,10 +220,14 @@ class MsgpackReader {
   }
   static int64_t LoadSigned(const uint8_t* q, size_t width) {
     switch (width) {
-      case 1: return static_cast<int8_t>(*q);
-      case 2: return static_cast<int16_t>(LoadBe16(q));
-      case 4: return static_cast<int32_t>(LoadBe32(q));
-      default: return static_cast<int64_t>(LoadBe64(q));
+      case 1:
+        return static_cast<int8_t>(*q);
+      case 2:
+        return static_cast<int16_t>(LoadBe16(q));
+      case 4:
+        return static_cast<int32_t>(LoadBe32(q));
+      default:
+        return static_cast<int64_t>(LoadBe64(q));
     }
   }
 
@@ -274,31 +278,49 @@ inline WireError MsgpackReader::SkipScalarOrHeader(uint32_t* items, bool* is_con
   switch (b) {
     case kNil:
     case kFalse:
-    case kTrue: return SkipSized(1, 0, 0);
+    case kTrue:
+      return SkipSized(1, 0, 0);
     case kBin8:
-    case kStr8: return SkipSized(2, 1, 0);
+    case kStr8:
+      return SkipSized(2, 1, 0);
     case kBin16:
-    case kStr16: return SkipSized(3, 2, 0);
+    case kStr16:
+      return SkipSized(3, 2, 0);
     case kBin32:
-    case kStr32: return SkipSized(5, 4, 0);
-    case kExt8: return SkipSized(2, 1, 1);  // Length, then a type byte.
-    case kExt16: return SkipSized(3, 2, 1);
-    case kExt32: return SkipSized(5, 4, 1);
-    case kFloat32: return SkipSized(1, 0, 4);
-    case kFloat64: return SkipSized(1, 0, 8);
+    case kStr32:
+      return SkipSized(5, 4, 0);
+    case kExt8:
+      return SkipSized(2, 1, 1);  // Length, then a type byte.
+    case kExt16:
+      return SkipSized(3, 2, 1);
+    case kExt32:
+      return SkipSized(5, 4, 1);
+    case kFloat32:
+      return SkipSized(1, 0, 4);
+    case kFloat64:
+      return SkipSized(1, 0, 8);
     case kUint8:
-    case kInt8: return SkipSized(1, 0, 1);
+    case kInt8:
+      return SkipSized(1, 0, 1);
     case kUint16:
-    case kInt16: return SkipSized(1, 0, 2);
+    case kInt16:
+      return SkipSized(1, 0, 2);
     case kUint32:
-    case kInt32: return SkipSized(1, 0, 4);
+    case kInt32:
+      return SkipSized(1, 0, 4);
     case kUint64:
-    case kInt64: return SkipSized(1, 0, 8);
-    case kFixExt1: return SkipSized(1, 0, 2);  // Type byte + data.
-    case kFixExt2: return SkipSized(1, 0, 3);
-    case kFixExt4: return SkipSized(1, 0, 5);
-    case kFixExt8: return SkipSized(1, 0, 9);
-    case kFixExt16: return SkipSized(1, 0, 17);
+    case kInt64:
+      return SkipSized(1, 0, 8);
+    case kFixExt1:
+      return SkipSized(1, 0, 2);  // Type byte + data.
+    case kFixExt2:
+      return SkipSized(1, 0, 3);
+    case kFixExt4:
+      return SkipSized(1, 0, 5);
+    case kFixExt8:
+      return SkipSized(1, 0, 9);
+    case kFixExt16:
+      return SkipSized(1, 0, 17);
     case kArray16:
     case kArray32:
     case kMap16:
@@ -307,7 +329,8 @@ inline WireError MsgpackReader::SkipScalarOrHeader(uint32_t* items, bool* is_con
       *is_map = b >= kMap16;
       return ReadWideHeader(*is_map ? kMap16 : kArray16, items);
     }
-    default: return WireError::kInvalidMsgpack;  // 0xc1, the one never-used byte.
+    default:
+      return WireError::kInvalidMsgpack;  // 0xc1, the one never-used byte.
   }
 }
 

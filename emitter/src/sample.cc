@@ -5,9 +5,12 @@ namespace sonde {
 
 const char* MetricKindName(MetricKind kind) {
   switch (kind) {
-    case MetricKind::kGauge: return "gauge";
-    case MetricKind::kCounter: return "counter";
-    case MetricKind::kTiming: return "timing";
+    case MetricKind::kGauge:
+      return "gauge";
+    case MetricKind::kCounter:
+      return "counter";
+    case MetricKind::kTiming:
+      return "timing";
   }
   return "unknown";
 }

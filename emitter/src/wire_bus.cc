@@ -20,8 +20,8 @@ size_t EncodeBusTopic(std::string_view source, char* out, size_t cap) {
 size_t EncodeBusMeta(const BusMeta& meta, char* out, size_t cap) {
   using namespace wire_internal;  // NOLINT: the writer's Put*/*Size vocabulary.
   if (meta.broker_id.size() > kMaxBrokerIdBytes) return 0;
-  const size_t size = 1 + 1 + StrSize(meta.broker_id.size()) + UintSize(meta.sequence) +
-                      IntSize(meta.received_ms);
+  const size_t size =
+      1 + 1 + StrSize(meta.broker_id.size()) + UintSize(meta.sequence) + IntSize(meta.received_ms);
   if (size > cap) return 0;
   char* p = PutArrayHeader(out, 4);
   p = PutUint(p, kBusVersion);

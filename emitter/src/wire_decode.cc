@@ -25,12 +25,12 @@ using wire_internal::MsgpackReader;
 #define SONDE_WIRE_INLINE inline __attribute__((always_inline))
 
 // Returns the error of `expr` from the enclosing function.
-#define SONDE_WIRE_TRY(expr)                                 \
-  do {                                                       \
-    const WireError sonde_wire_e_ = (expr);                  \
-    if (sonde_wire_e_ != WireError::kOk) [[unlikely]] {      \
-      return sonde_wire_e_;                                  \
-    }                                                        \
+#define SONDE_WIRE_TRY(expr)                            \
+  do {                                                  \
+    const WireError sonde_wire_e_ = (expr);             \
+    if (sonde_wire_e_ != WireError::kOk) [[unlikely]] { \
+      return sonde_wire_e_;                             \
+    }                                                   \
   } while (0)
 
 // The envelope keys v1 knows, as bits of a "seen" mask.
@@ -55,12 +55,14 @@ Field ClassifyKey(std::string_view key) {
       if (key[0] == 't') return kFieldT;
       if (key[0] == 's') return kFieldS;
       return kUnknownField;
-    case 3: return key == "src" ? kFieldSrc : kUnknownField;
+    case 3:
+      return key == "src" ? kFieldSrc : kUnknownField;
     case 4:
       if (key == "type") return kFieldType;
       if (key == "tags") return kFieldTags;
       return kUnknownField;
-    default: return kUnknownField;
+    default:
+      return kUnknownField;
   }
 }
 
@@ -84,7 +86,7 @@ SONDE_WIRE_INLINE WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
 // Returns the end of the body, or nullptr when the map is not of this shape
 // or has an empty key; the caller then reads it the general way.
 SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t* end,
-                                                 uint32_t count) {
+                                                uint32_t count) {
   constexpr size_t kMaxFixStrPair = 2 * (1 + 31);
   if (static_cast<size_t>(end - p) >= count * kMaxFixStrPair) {
     // No pair of fixstrs can run past the end: no bounds checks needed.
@@ -245,10 +247,14 @@ WireError ReadField(MsgpackReader& r, Field field, int64_t batch_ms, Sink& sink,
     case kFieldSrc:
       SONDE_WIRE_TRY(r.ReadStr(&env->source));
       return wire_internal::ValidSource(env->source) ? WireError::kOk : WireError::kBadSource;
-    case kFieldT: return ReadTimestamp(r, &env->timestamp_ms);
-    case kFieldTags: return ReadTags(r, &env->tags);
-    case kFieldS: return ReadSamples(r, batch_ms, sink, &env->sample_count);
-    case kUnknownField: break;
+    case kFieldT:
+      return ReadTimestamp(r, &env->timestamp_ms);
+    case kFieldTags:
+      return ReadTags(r, &env->tags);
+    case kFieldS:
+      return ReadSamples(r, batch_ms, sink, &env->sample_count);
+    case kUnknownField:
+      break;
   }
   // Forward compatibility within v1: skip the value, bounded as everything.
   return r.SkipValue(2);
@@ -370,28 +376,50 @@ std::vector<Sample> ToSamples(const BatchView& batch) {
 
 const char* WireErrorName(WireError error) {
   switch (error) {
-    case WireError::kOk: return "ok";
-    case WireError::kEmpty: return "empty";
-    case WireError::kOversized: return "oversized";
-    case WireError::kTruncated: return "truncated";
-    case WireError::kLengthTooLarge: return "length_too_large";
-    case WireError::kInvalidMsgpack: return "invalid_msgpack";
-    case WireError::kWrongType: return "wrong_type";
-    case WireError::kTooDeep: return "too_deep";
-    case WireError::kTrailingBytes: return "trailing_bytes";
-    case WireError::kBadVersion: return "bad_version";
-    case WireError::kUnknownType: return "unknown_type";
-    case WireError::kMissingField: return "missing_field";
-    case WireError::kDuplicateField: return "duplicate_field";
-    case WireError::kBadSource: return "bad_source";
-    case WireError::kBadName: return "bad_name";
-    case WireError::kBadTag: return "bad_tag";
-    case WireError::kTooManyTags: return "too_many_tags";
-    case WireError::kTooManySamples: return "too_many_samples";
-    case WireError::kBadSample: return "bad_sample";
-    case WireError::kNonFinite: return "non_finite";
-    case WireError::kBadTimestamp: return "bad_timestamp";
-    case WireError::kBadKind: return "bad_kind";
+    case WireError::kOk:
+      return "ok";
+    case WireError::kEmpty:
+      return "empty";
+    case WireError::kOversized:
+      return "oversized";
+    case WireError::kTruncated:
+      return "truncated";
+    case WireError::kLengthTooLarge:
+      return "length_too_large";
+    case WireError::kInvalidMsgpack:
+      return "invalid_msgpack";
+    case WireError::kWrongType:
+      return "wrong_type";
+    case WireError::kTooDeep:
+      return "too_deep";
+    case WireError::kTrailingBytes:
+      return "trailing_bytes";
+    case WireError::kBadVersion:
+      return "bad_version";
+    case WireError::kUnknownType:
+      return "unknown_type";
+    case WireError::kMissingField:
+      return "missing_field";
+    case WireError::kDuplicateField:
+      return "duplicate_field";
+    case WireError::kBadSource:
+      return "bad_source";
+    case WireError::kBadName:
+      return "bad_name";
+    case WireError::kBadTag:
+      return "bad_tag";
+    case WireError::kTooManyTags:
+      return "too_many_tags";
+    case WireError::kTooManySamples:
+      return "too_many_samples";
+    case WireError::kBadSample:
+      return "bad_sample";
+    case WireError::kNonFinite:
+      return "non_finite";
+    case WireError::kBadTimestamp:
+      return "bad_timestamp";
+    case WireError::kBadKind:
+      return "bad_kind";
   }
   return "unknown";
 }

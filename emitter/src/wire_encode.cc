@@ -20,9 +20,9 @@ using namespace wire_internal;  // NOLINT: the writer's Put*/*Size vocabulary.
 
 // The largest sample: fixarray, str8 name, float64 value, kind, uint64 ts,
 // then a map16 of kMaxTagsPerLevel str8 -> str8 tags.
-static_assert(kMaxSampleBytes == 1 + (2 + kMaxNameBytes) + 9 + 1 + 9 + 3 +
-                                     kMaxTagsPerLevel * ((2 + kMaxTagKeyBytes) +
-                                                         (2 + kMaxTagValueBytes)));
+static_assert(kMaxSampleBytes ==
+              1 + (2 + kMaxNameBytes) + 9 + 1 + 9 + 3 +
+                  kMaxTagsPerLevel * ((2 + kMaxTagKeyBytes) + (2 + kMaxTagValueBytes)));
 
 // The size of the "s" array header that BatchBuilder patches: always array32.
 constexpr size_t kSampleArrayHeaderBytes = 5;
@@ -104,8 +104,8 @@ WireError BatchBuilder::Begin(std::string_view source, int64_t timestamp_ms,
   if (e != WireError::kOk) return e;
 
   // {"v": 1, "type": "batch", "src": ..., "t": ..., ["tags": {...},] "s": [...]}
-  size_t size = 1 + (2 + 1) + (5 + 6) + (4 + StrSize(source.size())) +
-                (2 + IntSize(timestamp_ms)) + (2 + kSampleArrayHeaderBytes);
+  size_t size = 1 + (2 + 1) + (5 + 6) + (4 + StrSize(source.size())) + (2 + IntSize(timestamp_ms)) +
+                (2 + kSampleArrayHeaderBytes);
   if (!tags.empty()) size += 5 + TagsSize(tags);
   if (size > max_bytes_) return WireError::kOversized;
 

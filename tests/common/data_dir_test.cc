@@ -16,10 +16,9 @@ Result<std::string> DirWith(const std::map<std::string, std::string>& env) {
 }
 
 TEST(DefaultDataDir, SondeDataDirWins) {
-  EXPECT_EQ(*DirWith({{"SONDE_DATA_DIR", "/srv/sonde"},
-                      {"XDG_STATE_HOME", "/x"},
-                      {"HOME", "/home/u"}}),
-            "/srv/sonde");
+  EXPECT_EQ(
+      *DirWith({{"SONDE_DATA_DIR", "/srv/sonde"}, {"XDG_STATE_HOME", "/x"}, {"HOME", "/home/u"}}),
+      "/srv/sonde");
 }
 
 TEST(DefaultDataDir, ThenXdgStateHome) {

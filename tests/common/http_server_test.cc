@@ -76,7 +76,8 @@ class RawClient {
     r.status = std::stoi(status_line.substr(9, 3));
     while (pos != std::string::npos) {
       const size_t next = head_text.find("\r\n", pos + 2);
-      std::string line = head_text.substr(pos + 2, next == std::string::npos ? next : next - pos - 2);
+      std::string line =
+          head_text.substr(pos + 2, next == std::string::npos ? next : next - pos - 2);
       pos = next;
       const size_t colon = line.find(':');
       if (colon == std::string::npos) continue;
@@ -85,7 +86,8 @@ class RawClient {
       r.headers[name] = line.substr(colon + 2);
     }
     size_t length = 0;
-    if (!head && r.headers.count("content-length")) length = std::stoul(r.headers["content-length"]);
+    if (!head && r.headers.count("content-length"))
+      length = std::stoul(r.headers["content-length"]);
     while (buf_.size() < length) {
       if (!Fill(deadline)) return std::nullopt;
     }
@@ -234,19 +236,17 @@ class HttpServerTest : public ::testing::Test {
     });
     s.Route("POST", "/api/perf/:host/:epoch", [](const HttpRequest& req, HttpResponse* resp) {
       resp->status = 201;
-      resp->body = "{\"bytes\":" + std::to_string(req.body.size()) + ",\"type\":" +
-                   JsonString(req.Header("content-type").value_or("")) + "}";
+      resp->body = "{\"bytes\":" + std::to_string(req.body.size()) +
+                   ",\"type\":" + JsonString(req.Header("content-type").value_or("")) + "}";
     });
     s.Route("GET", "/big", [this](const HttpRequest&, HttpResponse* resp) {
       ++big_calls_;
       resp->body.assign(256 * 1024, 'x');
     });
-    s.Route("GET", "/throw", [](const HttpRequest&, HttpResponse*) {
-      throw std::runtime_error("boom");
-    });
-    s.Route("GET", "/no-content", [](const HttpRequest&, HttpResponse* resp) {
-      resp->status = 204;
-    });
+    s.Route("GET", "/throw",
+            [](const HttpRequest&, HttpResponse*) { throw std::runtime_error("boom"); });
+    s.Route("GET", "/no-content",
+            [](const HttpRequest&, HttpResponse* resp) { resp->status = 204; });
     // Answered from a worker thread through the loop's task queue.
     s.RouteDeferred("GET", "/deferred/:tag",
                     [this](const HttpRequest& req, std::shared_ptr<HttpResponder> responder) {
@@ -308,8 +308,7 @@ TEST_F(HttpServerTest, UrlDecodesParamsAndQuery) {
   Start();
   CurlResult r = CurlDo(curl_, Url("/api/perf/web%2F01/c%20pu+x?x=a+b&y=%41%3d&flag&e="));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"host":"web/01","label":"c pu+x","x":"a b","y":"A=","flag":"","e":""})");
+  EXPECT_EQ(r.body, R"({"host":"web/01","label":"c pu+x","x":"a b","y":"A=","flag":"","e":""})");
 }
 
 TEST_F(HttpServerTest, PostBody) {
@@ -383,7 +382,8 @@ TEST_F(HttpServerTest, BodyTooLargeIs413) {
   Start();  // max_body_bytes = 4096
   {
     RawClient c(port_);
-    ASSERT_TRUE(c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n"));
     auto r = c.Read();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 413);
@@ -393,7 +393,8 @@ TEST_F(HttpServerTest, BodyTooLargeIs413) {
   {
     // Chunked: no length up front; the limit applies as the body arrives.
     RawClient c(port_);
-    std::string req = "POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string req =
+        "POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 3; ++i) req += "800\r\n" + std::string(0x800, 'z') + "\r\n";
     req += "0\r\n\r\n";
     ASSERT_TRUE(c.Send(req));
@@ -404,8 +405,9 @@ TEST_F(HttpServerTest, BodyTooLargeIs413) {
   {
     // Within the limit, chunked works.
     RawClient c(port_);
-    ASSERT_TRUE(c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "5\r\nhello\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "5\r\nhello\r\n0\r\n\r\n"));
     auto r = c.Read();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 201);
@@ -434,8 +436,9 @@ TEST_F(HttpServerTest, HeadersTooLargeIs431) {
 TEST_F(HttpServerTest, ExpectContinue) {
   Start();
   RawClient c(port_);
-  ASSERT_TRUE(c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
-                     "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+             "Expect: 100-continue\r\n\r\n"));
   auto cont = c.Read();
   ASSERT_TRUE(cont);
   EXPECT_EQ(cont->status, 100);

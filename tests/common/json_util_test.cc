@@ -16,7 +16,7 @@ TEST(JsonString, EscapesQuotesBackslashesAndControls) {
 TEST(JsonString, KeepsUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(JsonString("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
   EXPECT_EQ(JsonString("\xff"), "\"\xef\xbf\xbd\"");
-  EXPECT_EQ(JsonString("\xc3"), "\"\xef\xbf\xbd\"");          // Truncated sequence.
+  EXPECT_EQ(JsonString("\xc3"), "\"\xef\xbf\xbd\"");                  // Truncated sequence.
   EXPECT_EQ(JsonString("\xc0\xaf"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");  // Overlong.
   EXPECT_EQ(JsonString("\xed\xa0\x80"), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");  // Surrogate.
 }

@@ -184,7 +184,7 @@ TEST(SetupLogging, EnvThenFlagLevelsFileSinkAndReopen) {
   EXPECT_EQ(ReadFile(dir.File("sonde.log.1")).find("event=after_rotate"), std::string::npos);
 
   ShutdownLogging();
-  EXPECT_TRUE(ReopenLogFile().ok());  // No file any more: a no-op.
+  EXPECT_TRUE(ReopenLogFile().ok());     // No file any more: a no-op.
   spdlog::info("event=after_shutdown");  // Must not crash.
 }
 

@@ -24,7 +24,8 @@ TEST(LoopTaskQueue, RunsTasksFromManyThreadsInOrderOnTheLoop) {
   // A keep-alive timer: the queue's handle does not hold the loop open.
   uv_timer_t timer;
   uv_timer_init(loop.get(), &timer);
-  uv_timer_start(&timer, [](uv_timer_t*) {}, 1000000, 0);
+  uv_timer_start(
+      &timer, [](uv_timer_t*) {}, 1000000, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {

@@ -13,9 +13,8 @@ TEST(ParseDuration, AcceptsUnitsAndSums) {
     int64_t ms;
   };
   const Case cases[] = {
-      {"0", 0},          {"500ms", 500},         {"10s", 10000},      {"5m", 300000},
-      {"1h", 3600000},   {"7d", 604800000},      {"1h30m", 5400000},  {"1m500ms", 60500},
-      {"0s", 0},         {"90s", 90000},
+      {"0", 0},          {"500ms", 500},     {"10s", 10000},     {"5m", 300000}, {"1h", 3600000},
+      {"7d", 604800000}, {"1h30m", 5400000}, {"1m500ms", 60500}, {"0s", 0},      {"90s", 90000},
   };
   for (const auto& c : cases) {
     auto d = ParseDuration(c.text);
@@ -25,8 +24,18 @@ TEST(ParseDuration, AcceptsUnitsAndSums) {
 }
 
 TEST(ParseDuration, RejectsMalformed) {
-  const char* bad[] = {"",    "10",   "10x",  "-5s", "1.5s", "s",  "ms5", "10 s",
-                       "5S",  "1h 2m", "99999999999999999999d", "106751991167301d"};
+  const char* bad[] = {"",
+                       "10",
+                       "10x",
+                       "-5s",
+                       "1.5s",
+                       "s",
+                       "ms5",
+                       "10 s",
+                       "5S",
+                       "1h 2m",
+                       "99999999999999999999d",
+                       "106751991167301d"};
   for (const char* text : bad) {
     auto d = ParseDuration(text);
     EXPECT_FALSE(d.has_value()) << "accepted '" << text << "'";
@@ -77,8 +86,9 @@ TEST(ParseByteSize, AcceptsBinaryAndDecimalUnits) {
 }
 
 TEST(ParseByteSize, RejectsMalformed) {
-  const char* bad[] = {"", "MiB", "-1", "1.5GB", "64mib", "64 MiB", "10XB", "1PiB",
-                       "99999999999999999999", "20000000TiB"};
+  const char* bad[] = {
+      "",           "MiB", "-1", "1.5GB", "64mib", "64 MiB", "10XB", "1PiB", "99999999999999999999",
+      "20000000TiB"};
   for (const char* text : bad) {
     auto n = ParseByteSize(text);
     EXPECT_FALSE(n.has_value()) << "accepted '" << text << "'";

@@ -9,7 +9,8 @@ TEST(UvLoop, CloseClosesStrayHandles) {
   UvLoop loop;
   uv_timer_t* timer = new uv_timer_t;
   uv_timer_init(loop.get(), timer);
-  uv_timer_start(timer, [](uv_timer_t*) {}, 100000, 0);
+  uv_timer_start(
+      timer, [](uv_timer_t*) {}, 100000, 0);
   // CloseLoop closes it; its memory is ours to free afterwards.
   EXPECT_TRUE(loop.Close().ok());
   delete timer;

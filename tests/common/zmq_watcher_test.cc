@@ -16,7 +16,8 @@ namespace {
 void RunUntil(uv_loop_t* loop, const std::function<bool()>& done, uint64_t max_ms = 10000) {
   uv_timer_t guard;
   uv_timer_init(loop, &guard);
-  uv_timer_start(&guard, [](uv_timer_t* t) { uv_stop(t->loop); }, max_ms, 0);
+  uv_timer_start(
+      &guard, [](uv_timer_t* t) { uv_stop(t->loop); }, max_ms, 0);
   while (!done()) {
     uv_run(loop, UV_RUN_ONCE);
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&guard))) break;
@@ -101,7 +102,8 @@ TEST_F(ZmqWatcherTest, DoesNotSpinWhenIdle) {
   uv_timer_init(&loop_, &timer);
   bool fired = false;
   timer.data = &fired;
-  uv_timer_start(&timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 200, 0);
+  uv_timer_start(
+      &timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 200, 0);
   RunUntil(&loop_, [&] { return fired; });
   uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
   uv_run(&loop_, UV_RUN_NOWAIT);  // The timer lives on this stack frame.

@@ -24,13 +24,55 @@ struct Reply {
   int status = 200;
   std::string body = "{}";
   std::string content_type = "application/json";
-  std::string location;         // Adds a Location header (redirect tests).
-  int delay_ms = 0;             // Wait before answering.
-  bool silent = false;          // Read the request, never answer (accept-then-silence).
-  bool close_at_once = false;   // Close without a response (empty reply).
-  int trickle_ms = 0;           // Send the response one byte every trickle_ms.
-  size_t filler_bytes = 0;      // Append this many 'x' bytes to the body (huge body).
-  bool content_length = true;   // false: the body ends when the connection closes.
+  std::string location;        // Adds a Location header (redirect tests).
+  int delay_ms = 0;            // Wait before answering.
+  bool silent = false;         // Read the request, never answer (accept-then-silence).
+  bool close_at_once = false;  // Close without a response (empty reply).
+  int trickle_ms = 0;          // Send the response one byte every trickle_ms.
+  size_t filler_bytes = 0;     // Append this many 'x' bytes to the body (huge body).
+  bool content_length = true;  // false: the body ends when the connection closes.
+
+  // Chainable setters: Reply().WithStatus(500).WithBody("{}").
+  Reply& WithStatus(int v) {
+    status = v;
+    return *this;
+  }
+  Reply& WithBody(std::string v) {
+    body = std::move(v);
+    return *this;
+  }
+  Reply& WithContentType(std::string v) {
+    content_type = std::move(v);
+    return *this;
+  }
+  Reply& WithLocation(std::string v) {
+    location = std::move(v);
+    return *this;
+  }
+  Reply& WithDelayMs(int v) {
+    delay_ms = v;
+    return *this;
+  }
+  Reply& WithSilent(bool v) {
+    silent = v;
+    return *this;
+  }
+  Reply& WithCloseAtOnce(bool v) {
+    close_at_once = v;
+    return *this;
+  }
+  Reply& WithTrickleMs(int v) {
+    trickle_ms = v;
+    return *this;
+  }
+  Reply& WithFillerBytes(size_t v) {
+    filler_bytes = v;
+    return *this;
+  }
+  Reply& WithContentLength(bool v) {
+    content_length = v;
+    return *this;
+  }
 };
 
 class TestHttpServer {

@@ -56,7 +56,10 @@ TEST(WireAllocations, EncodeSampleAndBatchBuilderNeverAllocate) {
 TEST(WireAllocations, DecodeInSteadyStateAndValidateNeverAllocate) {
   std::vector<Sample> samples;
   for (int i = 0; i < 500; ++i) {
-    samples.push_back({"svc.api.latency_p" + std::to_string(i), i * 1.5, 0, MetricKind::kGauge,
+    samples.push_back({"svc.api.latency_p" + std::to_string(i),
+                       i * 1.5,
+                       0,
+                       MetricKind::kGauge,
                        {{"region", "eu"}}});
   }
   std::string message;

@@ -80,7 +80,8 @@ TEST(WireBus, DecodeMetaIsStrict) {
       {"version 2", FromHex("94 02 a1 62 01 01"), W::kBadVersion},
       {"version as str", FromHex("94 a1 31 a1 62 01 01"), W::kWrongType},
       {"broker id int", FromHex("94 01 05 01 01"), W::kWrongType},
-      {"broker id 65 bytes", [] {
+      {"broker id 65 bytes",
+       [] {
          Out o;
          o.pk.pack_array(4);
          o.pk.pack_int(1);

@@ -116,13 +116,13 @@ TEST(WireDecode, ResolvesNilTimestampsWhenSamplesComeBeforeT) {
 }
 
 TEST(WireDecode, AcceptsAllSampleShapes) {
-  const std::string m = Pack(Replace(
-      GoodFields(), "s",
-      Arr({Arr({Str("g"), Int(-7)}), Arr({Str("c"), Int(3), Int(1)}),
-           Arr({Str("t"), Dbl(0.25), Int(2), Int(kT - 1000)}),
-           Arr({Str("n"), Int(0), Nil(), Nil(), Nil()}),
-           Arr({Str("x"), Int(1), Nil(), Nil(), StrMap({{"k", "v"}, {"e", ""}})}),
-           Arr({Str("e"), Int(1), Int(0), Nil(), StrMap({})})})));
+  const std::string m =
+      Pack(Replace(GoodFields(), "s",
+                   Arr({Arr({Str("g"), Int(-7)}), Arr({Str("c"), Int(3), Int(1)}),
+                        Arr({Str("t"), Dbl(0.25), Int(2), Int(kT - 1000)}),
+                        Arr({Str("n"), Int(0), Nil(), Nil(), Nil()}),
+                        Arr({Str("x"), Int(1), Nil(), Nil(), StrMap({{"k", "v"}, {"e", ""}})}),
+                        Arr({Str("e"), Int(1), Int(0), Nil(), StrMap({})})})));
   BatchView b;
   ASSERT_EQ(DecodeBoth(m, &b), WireError::kOk);
   ASSERT_EQ(b.samples.size(), 6u);
@@ -179,7 +179,8 @@ TEST(WireDecode, AcceptsEveryNumberEncoding) {
     EXPECT_EQ(sample_t.batch.samples[0].timestamp_ms, kT);
   }
   // v and kind in wider forms.
-  for (const char* one : {"01", "cc 01", "cd 00 01", "ce 00 00 00 01", "d0 01", "d3 00 00 00 00 00 00 00 01"}) {
+  for (const char* one :
+       {"01", "cc 01", "cd 00 01", "ce 00 00 00 01", "d0 01", "d3 00 00 00 00 00 00 00 01"}) {
     SCOPED_TRACE(one);
     EXPECT_EQ(Decode(Pack(Replace(GoodFields(), "v", Hex(one)))), WireError::kOk);
     const Decoded d(WithSample(Arr({Str("m"), Int(1), Hex(one)})));
@@ -193,7 +194,9 @@ TEST(WireDecode, AcceptsEveryNumberEncoding) {
 TEST(WireDecode, AcceptsWideStringAndContainerHeaders) {
   for (int width : {1, 2, 4}) {
     SCOPED_TRACE(width);
-    auto wide = [width](std::string s) { return Writer([s, width](Out& o) { o.WideStr(s, width); }); };
+    auto wide = [width](std::string s) {
+      return Writer([s, width](Out& o) { o.WideStr(s, width); });
+    };
     Fields f = GoodFields();
     for (Field& field : f) field.key_writer = wide(field.key);
     f = Replace(f, "src", wide("web-01"));
@@ -204,10 +207,10 @@ TEST(WireDecode, AcceptsWideStringAndContainerHeaders) {
       wide("eu-west")(o);
     });
     f = Replace(f, "s", Arr({Arr({wide("cpu"), Int(1), Nil(), Nil(), [&](Out& o) {
-                                  o.pk.pack_map(1);
-                                  wide("k")(o);
-                                  wide("")(o);
-                                }})}));
+                                    o.pk.pack_map(1);
+                                    wide("k")(o);
+                                    wide("")(o);
+                                  }})}));
     const Decoded d(Pack(f));
     ASSERT_EQ(d.error, WireError::kOk);
     const BatchView& b = d.batch;
@@ -279,12 +282,21 @@ TEST(WireDecode, SkipsUnknownKeysOfEveryType) {
       {"bool", Hex("c3")},
       {"float", Dbl(1.5)},
       {"str", Str("later")},
-      {"bin", [](Out& o) { o.pk.pack_bin(3); o.pk.pack_bin_body("abc", 3); }},
-      {"ext", [](Out& o) { o.pk.pack_ext(5, 7); o.pk.pack_ext_body("abcde", 5); }},
+      {"bin",
+       [](Out& o) {
+         o.pk.pack_bin(3);
+         o.pk.pack_bin_body("abc", 3);
+       }},
+      {"ext",
+       [](Out& o) {
+         o.pk.pack_ext(5, 7);
+         o.pk.pack_ext_body("abcde", 5);
+       }},
       {"fixext", Hex("95 d4 01 00 d5 01 00 00 d6 01 00 00 00 00 d7 01 00 00 00 00 00 00 00 00"
                      " d8 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00")},
       {"nested to kMaxDepth", Arr({Arr({Arr({Int(1), Str("x")}), StrMap({{"a", "b"}})})})},
-      {"map of arrays", [](Out& o) {
+      {"map of arrays",
+       [](Out& o) {
          o.pk.pack_map(2);
          o.pk.pack_int(1);  // Keys of unknown values need not be strings.
          Arr({Int(1), Arr({})})(o);
@@ -348,16 +360,20 @@ TEST(WireDecode, AcceptsEmptyBatchesAndLimitsExactly) {
 
 // Every value UTF-8 or not is bytes; only control bytes are refused.
 TEST(WireDecode, AcceptsNonAsciiBytesInStrings) {
-  const Decoded d(WithSample(Arr({Str("temp.\xc2\xb0" "C"), Int(1)})));
+  const Decoded d(WithSample(Arr({Str("temp.\xc2\xb0"
+                                      "C"),
+                                  Int(1)})));
   ASSERT_EQ(d.error, WireError::kOk);
   const BatchView& b = d.batch;
-  EXPECT_EQ(b.samples[0].name, "temp.\xc2\xb0" "C");
+  EXPECT_EQ(b.samples[0].name,
+            "temp.\xc2\xb0"
+            "C");
   EXPECT_EQ(Decode(WithSample(Arr({Str("\xff\xfe"), Int(1)}))), WireError::kOk);
 }
 
 TEST(WireDecode, ReusesSampleCapacity) {
-  const std::string big = Pack(Replace(
-      GoodFields(), "s", Arr(std::vector<Writer>(100, Arr({Str("m"), Int(1)})))));
+  const std::string big =
+      Pack(Replace(GoodFields(), "s", Arr(std::vector<Writer>(100, Arr({Str("m"), Int(1)})))));
   BatchView b;
   ASSERT_EQ(DecodeBatch(big, &b), WireError::kOk);
   const SampleView* data = b.samples.data();
@@ -391,6 +407,13 @@ std::vector<Rejected> RejectedInputs() {
   auto sample = [](std::vector<Writer> items) { return WithSample(Arr(std::move(items))); };
   auto sample_tags = [&](Writer tags) {
     return sample({Str("m"), Int(1), Nil(), Nil(), std::move(tags)});
+  };
+  // The same, with plenty of bytes after the tags (the decoder reads tags
+  // differently when they cannot run past the end).
+  auto sample_tags_mid = [](Writer tags) {
+    return Pack(
+        Replace(Replace(GoodFields(), "s", Arr({Arr({Str("m"), Int(1), Nil(), Nil(), tags})})),
+                "zz-pad", Str(std::string(300, 'p'))));
   };
   std::vector<std::pair<std::string, std::string>> too_many;
   for (size_t i = 0; i <= kMaxTagsPerLevel; ++i) too_many.push_back({"k" + std::to_string(i), ""});
@@ -440,7 +463,12 @@ std::vector<Rejected> RejectedInputs() {
       {"v is a float", field("v", Dbl(1.0)), W::kWrongType},
       {"type is an int", field("type", Int(1)), W::kWrongType},
       {"src is an int", field("src", Int(1)), W::kWrongType},
-      {"src is bin", field("src", [](Out& o) { o.pk.pack_bin(1); o.pk.pack_bin_body("h", 1); }),
+      {"src is bin",
+       field("src",
+             [](Out& o) {
+               o.pk.pack_bin(1);
+               o.pk.pack_bin_body("h", 1);
+             }),
        W::kWrongType},
       {"t is a float", field("t", Dbl(1.7e12)), W::kWrongType},
       {"t is a string", field("t", Str("1700000000000")), W::kWrongType},
@@ -463,11 +491,13 @@ std::vector<Rejected> RejectedInputs() {
          o.pk.pack_int(1);
        }),
        W::kWrongType},
-      {"tag key is an int", field("tags", [](Out& o) {
-         o.pk.pack_map(1);
-         o.pk.pack_int(1);
-         o.Str("v");
-       }),
+      {"tag key is an int",
+       field("tags",
+             [](Out& o) {
+               o.pk.pack_map(1);
+               o.pk.pack_int(1);
+               o.Str("v");
+             }),
        W::kWrongType},
       {"tag value is nil", sample_tags([](Out& o) {
          o.pk.pack_map(1);
@@ -478,7 +508,8 @@ std::vector<Rejected> RejectedInputs() {
 
       {"unknown value nested 5 deep", field("x", nested(4)), W::kTooDeep},
       {"depth bomb of 10000 arrays", field("x", nested(10000)), W::kTooDeep},
-      {"depth bomb of maps", field("x", Hex("81 a1 61 81 a1 61 81 a1 61 81 a1 61 80")), W::kTooDeep},
+      {"depth bomb of maps", field("x", Hex("81 a1 61 81 a1 61 81 a1 61 81 a1 61 80")),
+       W::kTooDeep},
       {"empty container too deep", field("x", Hex("91 91 91 90")), W::kTooDeep},
 
       {"one trailing byte", good + std::string(1, '\0'), W::kTrailingBytes},
@@ -501,9 +532,17 @@ std::vector<Rejected> RejectedInputs() {
       {"no t", Pack(Remove(GoodFields(), "t")), W::kMissingField},
       {"no s", Pack(Remove(GoodFields(), "s")), W::kMissingField},
 
-      {"v twice", Pack([] { auto f = GoodFields(); f.push_back(f[0]); return f; }()),
+      {"v twice", Pack([] {
+         auto f = GoodFields();
+         f.push_back(f[0]);
+         return f;
+       }()),
        W::kDuplicateField},
-      {"s twice", Pack([] { auto f = GoodFields(); f.push_back(f[4]); return f; }()),
+      {"s twice", Pack([] {
+         auto f = GoodFields();
+         f.push_back(f[4]);
+         return f;
+       }()),
        W::kDuplicateField},
       {"tags twice", Pack([] {
          auto f = Replace(GoodFields(), "tags", StrMap({}));
@@ -556,12 +595,28 @@ std::vector<Rejected> RejectedInputs() {
        }),
        W::kBadTag},
 
+      {"mid: tag key empty", sample_tags_mid(StrMap({{"a", "b"}, {"", "v"}})), W::kBadTag},
+      {"mid: tag value with DEL", sample_tags_mid(StrMap({{"a", "b"}, {"k", "v\x7f"}})),
+       W::kBadTag},
+      {"mid: control in a key before a str8 value", sample_tags_mid([](Out& o) {
+         o.pk.pack_map(2);
+         o.Str("a\x1f");
+         o.WideStr("v", 1);
+         o.Str("b");
+         o.Str("w");
+       }),
+       W::kBadTag},
+      {"mid: tag value is an int", sample_tags_mid([](Out& o) {
+         o.pk.pack_map(1);
+         o.Str("k");
+         o.pk.pack_int(1);
+       }),
+       W::kWrongType},
       {"33 sample tags", sample_tags(StrMap(too_many)), W::kTooManyTags},
       {"33 batch tags", field("tags", StrMap(too_many)), W::kTooManyTags},
       {"sample tags map32 of 4G", sample_tags(Hex("df ff ff ff ff")), W::kTooManyTags},
 
-      {"65536 samples declared", field("s", Hex("dd 00 01 00 00 92 a1 61 01")),
-       W::kTooManySamples},
+      {"65536 samples declared", field("s", Hex("dd 00 01 00 00 92 a1 61 01")), W::kTooManySamples},
       {"4G samples declared", field("s", Hex("dd ff ff ff ff")), W::kTooManySamples},
 
       {"sample of 1 item", sample({Str("m")}), W::kBadSample},
@@ -641,17 +696,20 @@ TEST(WireErrorName, IsStableAndDistinct) {
 // ---------------------------------------------------------------- ToSamples
 
 TEST(WireToSamples, MergesBatchTagsSampleTagsWinSortedByKey) {
-  const std::string m = Pack(
-      Replace(Replace(GoodFields(), "tags", StrMap({{"service", "auth"}, {"dc", "eu"}})), "s",
-              Arr({Arr({Str("a"), Int(1)}),
-                   Arr({Str("b"), Dbl(2.5), Int(1), Int(kT + 1),
-                        StrMap({{"dc", "us"}, {"zone", "z1"}, {"dc", "dup"}})})})));
+  const std::string m =
+      Pack(Replace(Replace(GoodFields(), "tags", StrMap({{"service", "auth"}, {"dc", "eu"}})), "s",
+                   Arr({Arr({Str("a"), Int(1)}),
+                        Arr({Str("b"), Dbl(2.5), Int(1), Int(kT + 1),
+                             StrMap({{"dc", "us"}, {"zone", "z1"}, {"dc", "dup"}})})})));
   BatchView b;
   ASSERT_EQ(DecodeBoth(m, &b), WireError::kOk);
   const std::vector<Sample> got = ToSamples(b);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0], (Sample{"a", 1, kT, MetricKind::kGauge, {{"dc", "eu"}, {"service", "auth"}}}));
-  EXPECT_EQ(got[1], (Sample{"b", 2.5, kT + 1, MetricKind::kCounter,
+  EXPECT_EQ(got[1], (Sample{"b",
+                            2.5,
+                            kT + 1,
+                            MetricKind::kCounter,
                             {{"dc", "us"}, {"service", "auth"}, {"zone", "z1"}}}));
 }
 

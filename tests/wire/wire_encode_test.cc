@@ -92,8 +92,8 @@ TEST(WireEncode, ValuesAreIntegersWhenExact) {
       {-129, "d1 ff 7f"},
       {-32769, "d2 ff ff 7f ff"},
       {-2147483649.0, "d3 ff ff ff ff 7f ff ff ff"},
-      {9007199254740991.0, "cf 00 1f ff ff ff ff ff ff"},   // 2^53 - 1.
-      {9007199254740992.0, "cb 43 40 00 00 00 00 00 00"},   // 2^53: float64.
+      {9007199254740991.0, "cf 00 1f ff ff ff ff ff ff"},  // 2^53 - 1.
+      {9007199254740992.0, "cb 43 40 00 00 00 00 00 00"},  // 2^53: float64.
       {-9007199254740992.0, "cb c3 40 00 00 00 00 00 00"},
       {0.5, "cb 3f e0 00 00 00 00 00 00"},
       {1e300, "cb 7e 37 e4 3c 88 00 75 9c"},
@@ -307,8 +307,9 @@ TEST(WireRoundTrip, ValuesSurviveExactly) {
   for (double v : values) {
     SCOPED_TRACE(v);
     std::string m;
-    ASSERT_EQ(EncodeBatch("h", kT, {}, std::vector<Sample>{{"m", v, 0, MetricKind::kGauge, {}}}, &m),
-              WireError::kOk);
+    ASSERT_EQ(
+        EncodeBatch("h", kT, {}, std::vector<Sample>{{"m", v, 0, MetricKind::kGauge, {}}}, &m),
+        WireError::kOk);
     BatchView b;
     ASSERT_EQ(DecodeBatch(m, &b), WireError::kOk);
     EXPECT_EQ(b.samples[0].value, v);

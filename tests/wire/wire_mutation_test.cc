@@ -44,8 +44,8 @@ std::vector<std::string> Seeds() {
 void Mutate(std::string* m, SampleGenerator& gen) {
   const int64_t size = static_cast<int64_t>(m->size());
   const size_t at = static_cast<size_t>(gen.Uniform(0, size > 0 ? size - 1 : 0));
-  static constexpr std::array<uint8_t, 12> kInteresting = {
-      0x00, 0x7f, 0xc0, 0xc1, 0xcb, 0xdc, 0xdd, 0xde, 0xdf, 0xdb, 0xff, 0x9f};
+  static constexpr std::array<uint8_t, 12> kInteresting = {0x00, 0x7f, 0xc0, 0xc1, 0xcb, 0xdc,
+                                                           0xdd, 0xde, 0xdf, 0xdb, 0xff, 0x9f};
   switch (gen.Uniform(0, 6)) {
     case 0:  // Truncate.
       m->resize(at);
@@ -56,7 +56,7 @@ void Mutate(std::string* m, SampleGenerator& gen) {
     case 2:  // Overwrite with a random or an interesting byte.
       if (size) {
         (*m)[at] = static_cast<char>(gen.Uniform(0, 1) ? gen.Uniform(0, 255)
-                                                        : kInteresting[gen.Uniform(0, 11)]);
+                                                       : kInteresting[gen.Uniform(0, 11)]);
       }
       break;
     case 3:  // Insert bytes.

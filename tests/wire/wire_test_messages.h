@@ -3,12 +3,11 @@
 #ifndef SONDE_TESTS_WIRE_WIRE_TEST_MESSAGES_H_
 #define SONDE_TESTS_WIRE_WIRE_TEST_MESSAGES_H_
 
-#include <msgpack.hpp>
-
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <msgpack.hpp>
 #include <random>
 #include <string>
 #include <string_view>
@@ -214,10 +213,14 @@ class SampleGenerator {
 
   double Value() {
     switch (Uniform(0, 6)) {
-      case 0: return static_cast<double>(static_cast<int64_t>(rng_()) >> Uniform(0, 63));
-      case 1: return -0.0;
-      case 2: return std::ldexp(1.0, 53) + (Uniform(0, 1) ? 2.0 : -1.0);
-      case 3: return static_cast<double>(std::uniform_real_distribution<float>(-1e6, 1e6)(rng_));
+      case 0:
+        return static_cast<double>(static_cast<int64_t>(rng_()) >> Uniform(0, 63));
+      case 1:
+        return -0.0;
+      case 2:
+        return std::ldexp(1.0, 53) + (Uniform(0, 1) ? 2.0 : -1.0);
+      case 3:
+        return static_cast<double>(std::uniform_real_distribution<float>(-1e6, 1e6)(rng_));
       default: {
         double v;
         do {  // Any finite bit pattern: denormals, huge, tiny.

@@ -105,9 +105,9 @@ class CounterRegistry {
 
   // One row per series, for emitting the service's own counters as samples.
   struct Value {
-    std::string name;         // Full metric name, e.g. "sonde_broker_received_total".
-    std::string short_name;   // As registered, e.g. "received".
-    std::string label_key;    // "" when the series has no label.
+    std::string name;        // Full metric name, e.g. "sonde_broker_received_total".
+    std::string short_name;  // As registered, e.g. "received".
+    std::string label_key;   // "" when the series has no label.
     std::string label_value;
     MetricType type;
     double value;

@@ -157,8 +157,7 @@ class HttpResponder {
 class HttpServer {
  public:
   using Handler = std::function<void(const HttpRequest&, HttpResponse*)>;
-  using DeferredHandler =
-      std::function<void(const HttpRequest&, std::shared_ptr<HttpResponder>)>;
+  using DeferredHandler = std::function<void(const HttpRequest&, std::shared_ptr<HttpResponder>)>;
 
   struct Stats {
     uint64_t requests_by_class[6] = {};  // [1]=1xx ... [5]=5xx; [0] unused.
@@ -178,8 +177,7 @@ class HttpServer {
   // Adds a route: `method` like "GET", `pattern` like "/api/perf/:host".
   // May be called before or after Start().
   void Route(std::string_view method, std::string_view pattern, Handler handler);
-  void RouteDeferred(std::string_view method, std::string_view pattern,
-                     DeferredHandler handler);
+  void RouteDeferred(std::string_view method, std::string_view pattern, DeferredHandler handler);
 
   // Validates the options, binds and listens. Returns InvalidArgument for
   // bad options or host, Unavailable when the address is in use or not
@@ -201,7 +199,7 @@ class HttpServer {
   struct StatsBlock;
 
  private:
-  Impl* impl_;  // Frees itself once its handles are closed.
+  Impl* impl_;                         // Frees itself once its handles are closed.
   std::shared_ptr<StatsBlock> stats_;  // Shared with impl_; outlives it.
 };
 

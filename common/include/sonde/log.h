@@ -206,20 +206,19 @@ namespace internal {
 // (uv_loop_init, pthread_create, a broken invariant in release builds). Logs
 // critical, then aborts. Never use it for input or environment errors:
 // those return a Status.
-#define SONDE_CHECK(cond)                                                    \
-  do {                                                                       \
-    if (__builtin_expect(!(cond), 0))                                        \
+#define SONDE_CHECK(cond)                                                       \
+  do {                                                                          \
+    if (__builtin_expect(!(cond), 0))                                           \
       ::sonde::internal::CheckFailed(#cond, __FILE__, __LINE__, std::string()); \
   } while (0)
 
 // SONDE_CHECK_OK(status_expr): as SONDE_CHECK, for a Status that must be OK;
 // the line carries the Status text.
-#define SONDE_CHECK_OK(expr)                                                          \
-  do {                                                                                \
-    ::sonde::Status sonde_check_status_ = (expr);                                     \
-    if (__builtin_expect(!sonde_check_status_.ok(), 0))                               \
-      ::sonde::internal::CheckFailed(#expr, __FILE__, __LINE__,                       \
-                                     sonde_check_status_.ToString());                 \
+#define SONDE_CHECK_OK(expr)                                                                     \
+  do {                                                                                           \
+    ::sonde::Status sonde_check_status_ = (expr);                                                \
+    if (__builtin_expect(!sonde_check_status_.ok(), 0))                                          \
+      ::sonde::internal::CheckFailed(#expr, __FILE__, __LINE__, sonde_check_status_.ToString()); \
   } while (0)
 
 #endif  // SONDE_LOG_H_

@@ -34,7 +34,6 @@
 #define SONDE_SERVICE_CLI_H_
 
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>

@@ -104,7 +104,7 @@ class ZmqWatcher {
 
  private:
   explicit ZmqWatcher(Impl* impl) : impl_(impl) {}
-  Impl* impl_;  // Frees itself once its handles are closed.
+  Impl* impl_;         // Frees itself once its handles are closed.
   Stats final_stats_;  // stats() after Close().
 };
 

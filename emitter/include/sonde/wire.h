@@ -84,9 +84,9 @@ class TagsView {
 
   uint32_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  Iterator begin() const;
+  Iterator begin() const;  // Tags in message order.
   Iterator end() const;
-  // The value of `key`, or nullopt.
+  // The value of `key` (its first occurrence), or nullopt.
   std::optional<std::string_view> Find(std::string_view key) const;
 
  private:
@@ -134,9 +134,11 @@ struct BatchView {
 // Decodes and validates a whole message. On kOk, *out describes it (views
 // into `message`, which must outlive them). On any error *out is unspecified
 // and nothing of the message may be used: a message is accepted whole or not.
+// Names the first fault met reading front to back (kMissingField at the end).
 WireError DecodeBatch(std::string_view message, BatchView* out);
 
 // Validates a message without materializing samples (the broker's path).
+// Accepts exactly what DecodeBatch accepts and returns the same error.
 // On kOk sets *source (a view into message) and *sample_count when non-null.
 WireError ValidateBatch(std::string_view message, std::string_view* source,
                         uint32_t* sample_count);
@@ -151,9 +153,10 @@ struct SampleRef {
 };
 
 // Encodes one sample as a standalone MessagePack array into out[0, cap).
-// On kOk sets *written. Returns kOversized when it does not fit in cap, or the
-// field's error (kBadName, kBadTag, kTooManyTags, kNonFinite, kBadTimestamp)
-// when it breaks a limit; nothing valid is written then. Never allocates.
+// On kOk sets *written. Returns kOversized when it does not fit in cap (never
+// when cap >= kMaxSampleBytes), or the field's error (kBadName, kBadTag,
+// kTooManyTags, kNonFinite, kBadTimestamp, kBadKind) when it breaks a limit;
+// nothing is written then. Never allocates.
 WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* written);
 
 // Assembles one message from samples encoded by EncodeSample, without
@@ -170,6 +173,7 @@ class BatchBuilder {
 
   // Appends one encoded sample. Returns false, appending nothing, when the
   // message would exceed max_bytes or already holds kMaxSamplesPerBatch.
+  // Never allocates.
   // REQUIRES: Begin() succeeded; `encoded` came from EncodeSample.
   bool Append(std::string_view encoded);
 
@@ -177,7 +181,8 @@ class BatchBuilder {
   size_t size() const { return buf_.size(); }
   size_t max_bytes() const { return max_bytes_; }
 
-  // Completes the message. The view is valid until the next Begin().
+  // Completes the message (patches the sample count). The view is valid
+  // until the next Begin() or Append(); Append() may continue the batch.
   std::string_view Finish();
 
  private:
@@ -188,13 +193,16 @@ class BatchBuilder {
 };
 
 // Convenience for tools and tests: encodes owned samples into one message.
-// Returns the first error met; kOversized when they do not fit in max_bytes.
+// Returns the first error met; kOversized when they do not fit in max_bytes
+// or max_bytes is outside [64, kMaxMessageBytes]; kTooManySamples over
+// kMaxSamplesPerBatch. A sample's timestamp_ms of 0 means the batch's time.
 WireError EncodeBatch(std::string_view source, int64_t timestamp_ms, const Tags& tags,
                       std::span<const Sample> samples, std::string* out,
                       size_t max_bytes = kMaxMessageBytes);
 
 // Converts a decoded batch into owned samples, merging batch tags into each
-// sample (sample tags win), sorted by key. For tools and tests, not hot paths.
+// sample (sample tags win; within one map the first occurrence of a key),
+// sorted by key. For tools and tests, not hot paths.
 std::vector<Sample> ToSamples(const BatchView& batch);
 
 // ---------------------------------------------------------------------------
@@ -221,8 +229,12 @@ size_t EncodeBusTopic(std::string_view source, char* out, size_t cap);
 // not fit or broker_id is longer than kMaxBrokerIdBytes.
 size_t EncodeBusMeta(const BusMeta& meta, char* out, size_t cap);
 
-// Decodes a meta frame strictly (kBadVersion, kWrongType, kTruncated,
-// kTrailingBytes, ...). broker_id views into `frame`.
+// Decodes a meta frame strictly: exactly [1, str, uint, int]. Returns kEmpty,
+// kWrongType (not a 4-item array, or an item of the wrong type, including a
+// signed int for the sequence), kBadVersion (item 0 is not 1), kBadSource
+// (broker_id over kMaxBrokerIdBytes), kBadTimestamp (received_ms beyond
+// int64), kTruncated, kLengthTooLarge, kInvalidMsgpack or kTrailingBytes.
+// broker_id views into `frame`.
 WireError DecodeBusMeta(std::string_view frame, BusMeta* out);
 
 }  // namespace sonde

@@ -1,0 +1,342 @@
+// sonde::store speed and size: sketch Add and Merge, bytes per active series
+// (rollup windows with their sketches) for realistic distributions, the flush
+// of 100,000 series' windows in one transaction, and the latency of a
+// 60-minute query (p50/p99).
+//
+//   taskset -c 1 build/bin/store_bench
+//   SONDE_BENCH_DIR=/path/on/real/disk build/bin/store_bench --benchmark_filter=Flush
+//
+// The LMDB benchmarks use a fresh directory under $SONDE_BENCH_DIR (default
+// $TMPDIR or /tmp) with the default, durable settings (fsync per commit).
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sonde/quantile_sketch.h"
+#include "sonde/rollup_window.h"
+#include "sonde/series_key.h"
+#include "sonde/store.h"
+
+namespace sonde {
+namespace {
+
+constexpr int64_t kT0 = 1704067200000;  // 2024-01-01T00:00:00Z.
+constexpr int64_t kMinuteMs = 60000;
+
+// ---- Distributions ---------------------------------------------------------------
+
+struct Workload {
+  const char* name;
+  MetricKind kind;
+  int per_second;                          // Samples per second per series.
+  std::function<double(std::mt19937_64&)> draw;
+};
+
+const std::vector<Workload>& Workloads() {
+  static const auto* w = new std::vector<Workload>{
+      {"gauge_steady_1ps", MetricKind::kGauge, 1,
+       [](std::mt19937_64& r) { return 8e9 + std::normal_distribution<double>(0, 2e6)(r); }},
+      {"gauge_cpu_1ps", MetricKind::kGauge, 1,
+       [](std::mt19937_64& r) {
+         return std::max(0.0, std::normal_distribution<double>(35, 8)(r));
+       }},
+      {"counter_1ps", MetricKind::kCounter, 1,
+       [](std::mt19937_64& r) { return double(std::poisson_distribution<int>(20)(r)); }},
+      {"timing_lognormal_10ps", MetricKind::kTiming, 10,
+       [](std::mt19937_64& r) {
+         return std::lognormal_distribution<double>(std::log(20.0), 0.8)(r);
+       }},
+      {"timing_lognormal_100ps", MetricKind::kTiming, 100,
+       [](std::mt19937_64& r) {
+         return std::lognormal_distribution<double>(std::log(20.0), 0.8)(r);
+       }},
+      {"timing_pareto_10ps", MetricKind::kTiming, 10,
+       [](std::mt19937_64& r) {
+         return 1.0 / std::pow(std::uniform_real_distribution<double>(1e-12, 1)(r), 1 / 1.2);
+       }},
+      {"timing_bimodal_10ps", MetricKind::kTiming, 10,
+       [](std::mt19937_64& r) {
+         return std::bernoulli_distribution(0.15)(r)
+                    ? std::lognormal_distribution<double>(std::log(800.0), 0.5)(r)
+                    : std::lognormal_distribution<double>(std::log(2.0), 0.3)(r);
+       }},
+  };
+  return *w;
+}
+
+std::vector<double> Draw(const Workload& w, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<double> v(n);
+  for (double& x : v) x = w.draw(rng);
+  return v;
+}
+
+// ---- Sketch ------------------------------------------------------------------------
+
+void BM_SketchAdd(benchmark::State& state) {
+  const Workload& w = Workloads()[state.range(0)];
+  const std::vector<double> values = Draw(w, 1 << 16, 1);
+  QuantileSketch sketch;
+  size_t i = 0;
+  for (auto _ : state) {
+    sketch.Add(values[i++ & 0xffff]);
+  }
+  benchmark::DoNotOptimize(sketch.count());
+  state.SetLabel(w.name);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SketchAdd)->DenseRange(0, 6);
+
+void BM_WindowAdd(benchmark::State& state) {
+  const Workload& w = Workloads()[state.range(0)];
+  const std::vector<double> values = Draw(w, 1 << 16, 2);
+  RollupWindow window(w.kind, Resolution::kMinute, kT0);
+  size_t i = 0;
+  for (auto _ : state) {
+    window.Add(values[i & 0xffff], kT0 + static_cast<int64_t>(i & 0xffff));
+    ++i;
+  }
+  benchmark::DoNotOptimize(window.count());
+  state.SetLabel(w.name);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_WindowAdd)->Arg(1)->Arg(3);
+
+// An hour from its 60 minutes (10 samples/s of lognormal latency).
+void BM_SketchMergeHourFromMinutes(benchmark::State& state) {
+  const Workload& w = Workloads()[3];
+  std::vector<QuantileSketch> minutes(60);
+  std::mt19937_64 rng(3);
+  for (auto& m : minutes) {
+    for (int i = 0; i < 600; ++i) m.Add(w.draw(rng));
+  }
+  QuantileSketch hour;
+  for (auto _ : state) {
+    hour.Clear();
+    for (const auto& m : minutes) hour.Merge(m);
+    benchmark::DoNotOptimize(hour.count());
+  }
+  state.SetItemsProcessed(state.iterations() * 60);  // Items: minute sketches merged.
+}
+BENCHMARK(BM_SketchMergeHourFromMinutes);
+
+void BM_SketchEncodeDecode(benchmark::State& state) {
+  QuantileSketch s;
+  for (double v : Draw(Workloads()[3], 600, 4)) s.Add(v);
+  std::string bytes;
+  QuantileSketch back;
+  for (auto _ : state) {
+    bytes.clear();
+    s.EncodeTo(&bytes);
+    if (!QuantileSketch::Decode(bytes, &back).ok()) state.SkipWithError("decode failed");
+  }
+  state.counters["encoded_bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_SketchEncodeDecode);
+
+// ---- Bytes per active series ---------------------------------------------------------
+
+// Builds `n` windows as the summarizer holds them (samples over the window's
+// length) and measures them two ways: MemoryUsage() and the heap as malloc
+// sees it (headers and rounding included).
+void MeasureWindows(benchmark::State& state, Resolution res) {
+  const Workload& w = Workloads()[state.range(0)];
+  const int n = 1000;
+  const int64_t samples = w.per_second * ResolutionMs(res) / 1000;
+  std::vector<RollupWindow> windows;
+  windows.reserve(n);
+  std::mt19937_64 rng(5);
+  double usage = 0;
+  double heap = 0;
+  for (auto _ : state) {
+    windows.clear();
+    malloc_trim(0);
+    const size_t before = mallinfo2().uordblks;
+    for (int i = 0; i < n; ++i) {
+      windows.emplace_back(w.kind, res, kT0);
+      for (int64_t k = 0; k < samples; ++k) windows.back().Add(w.draw(rng), kT0 + k);
+    }
+    heap = static_cast<double>(mallinfo2().uordblks - before) / n + sizeof(RollupWindow);
+    usage = 0;
+    for (const auto& win : windows) usage += static_cast<double>(win.MemoryUsage());
+    usage /= n;
+  }
+  state.SetLabel(std::string(w.name) + "/" + ResolutionName(res));
+  state.counters["bytes_per_window"] = usage;
+  state.counters["heap_bytes_per_window"] = heap;
+  state.counters["samples_per_window"] = static_cast<double>(samples);
+}
+
+void BM_BytesPerMinuteWindow(benchmark::State& state) { MeasureWindows(state, Resolution::kMinute); }
+void BM_BytesPerHourWindow(benchmark::State& state) { MeasureWindows(state, Resolution::kHour); }
+BENCHMARK(BM_BytesPerMinuteWindow)->DenseRange(0, 6)->Iterations(1);
+BENCHMARK(BM_BytesPerHourWindow)->DenseRange(0, 4)->Iterations(1);
+
+// ---- LMDB ------------------------------------------------------------------------------
+
+class BenchDir {
+ public:
+  BenchDir() {
+    const char* base = std::getenv("SONDE_BENCH_DIR");
+    std::string tmpl = (std::filesystem::path(base != nullptr ? base : std::filesystem::temp_directory_path().c_str()) /
+                        "sonde-store-bench-XXXXXX")
+                           .string();
+    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~BenchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Store> OpenStore(const std::string& dir, benchmark::State& state) {
+  StoreOptions o;
+  o.dir = dir;
+  o.initial_map_bytes = uint64_t{4} << 30;  // Growth is measured by the tests, not here.
+  o.max_map_bytes = uint64_t{16} << 30;
+  o.size_cap_bytes = 0;
+  auto s = Store::Open(o);
+  if (!s) {
+    state.SkipWithError(s.error().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(s.value());
+}
+
+// A fleet: `hosts` hosts with `per_host` series each (a mix of the workloads).
+std::vector<std::shared_ptr<const SeriesKey>> Fleet(int hosts, int per_host) {
+  std::vector<std::shared_ptr<const SeriesKey>> keys;
+  const char* metrics[] = {"cpu.user", "cpu.system", "mem.used", "disk.io", "net.rx",
+                           "http.latency", "http.requests", "queue.depth"};
+  for (int h = 0; h < hosts; ++h) {
+    for (int i = 0; i < per_host; ++i) {
+      auto k = SeriesKey::Make("web-" + std::to_string(h),
+                               std::string(metrics[i % 8]) + "." + std::to_string(i / 8),
+                               {{"dc", h % 2 ? "fra" : "ams"}, {"role", "web"}});
+      keys.push_back(std::make_shared<const SeriesKey>(std::move(k.value())));
+    }
+  }
+  return keys;
+}
+
+// One flush tick's batch: a minute and an hour window plus the latest state
+// of every series. Workloads at 1 and 10 samples/s, mixed as in a fleet.
+void FillBatch(const std::vector<std::shared_ptr<const SeriesKey>>& keys, int64_t minute_start,
+               const std::vector<SeriesId>& ids, FlushBatch* batch) {
+  batch->Clear();
+  std::mt19937_64 rng(static_cast<uint64_t>(minute_start));
+  const int64_t hour_start = WindowStart(minute_start, Resolution::kHour);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const Workload& w = Workloads()[i % 4];  // steady, cpu, counter, lognormal 10/s
+    const int samples = std::min(w.per_second, 10) * 60;
+    RollupWindow minute(w.kind, Resolution::kMinute, minute_start);
+    for (int k = 0; k < samples; ++k) minute.Add(w.draw(rng), minute_start + k * 100);
+    minute.set_open(true);
+    RollupWindow hour(w.kind, Resolution::kHour, hour_start);
+    (void)hour.Merge(minute);
+    hour.set_open(true);
+    batch->series.push_back({keys[i], ids.empty() ? kNoSeriesId : ids[i], w.kind, minute.last(),
+                             minute.last_ms()});
+    batch->windows.push_back({static_cast<uint32_t>(i), std::move(minute)});
+    batch->windows.push_back({static_cast<uint32_t>(i), std::move(hour)});
+  }
+}
+
+// Flush of 100,000 series (200,000 windows + latest state) in one Write.
+// range(0) = 0: the same open windows rewritten (a tick inside a minute);
+// 1: a new minute each time (a tick after a minute boundary: appends).
+void BM_Flush100kSeries(benchmark::State& state) {
+  BenchDir dir;
+  auto store = OpenStore(dir.path(), state);
+  if (store == nullptr) return;
+  const auto keys = Fleet(1000, 100);
+  FlushBatch batch;
+  FillBatch(keys, kT0, {}, &batch);
+  WriteResult result;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!store->Write(batch, &result).ok()) return state.SkipWithError("first write failed");
+  const double first_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const std::vector<SeriesId> ids = result.ids;
+  int64_t minute = kT0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (state.range(0) == 1) minute += kMinuteMs;
+    FillBatch(keys, minute, ids, &batch);
+    state.ResumeTiming();
+    const Status s = store->Write(batch, &result);
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  state.SetLabel(state.range(0) == 0 ? "rewrite_open_windows" : "new_minute");
+  state.counters["first_write_ms"] = first_ms;
+  state.counters["windows"] = static_cast<double>(batch.windows.size());
+  state.counters["data_MiB"] = static_cast<double>(store->GetStats().data_bytes) / (1 << 20);
+}
+BENCHMARK(BM_Flush100kSeries)->Arg(0)->Arg(1)->Iterations(5)->Unit(benchmark::kMillisecond);
+
+// 60 minute windows of one series out of 10,000 series x 60 minutes
+// (range(0) = 0), or every "cpu" series of one host (range(0) = 1: the label
+// path, 20 series x 60 windows).
+void BM_Query60Minutes(benchmark::State& state) {
+  BenchDir dir;
+  auto store = OpenStore(dir.path(), state);
+  if (store == nullptr) return;
+  const auto keys = Fleet(100, 100);
+  FlushBatch batch;
+  std::vector<SeriesId> ids;
+  for (int m = 0; m < 60; ++m) {
+    FillBatch(keys, kT0 + m * kMinuteMs, ids, &batch);
+    WriteResult r;
+    if (!store->Write(batch, &r).ok()) return state.SkipWithError("fill failed");
+    ids = r.ids;
+  }
+  std::mt19937_64 rng(7);
+  std::vector<double> us;
+  std::vector<SeriesRollups> out;
+  size_t windows = 0;
+  for (auto _ : state) {
+    const size_t i = rng() % keys.size();
+    RollupQuery q;
+    q.host = keys[i]->host();
+    if (state.range(0) == 0) {
+      q.series = ids[i];
+    } else {
+      q.label = "CPU";
+    }
+    q.from_ms = kT0;
+    q.to_ms = kT0 + 60 * kMinuteMs;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Status s = store->ReadRollups(q, &out);
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+    windows = 0;
+    for (const auto& r : out) windows += r.windows.size();
+  }
+  std::sort(us.begin(), us.end());
+  state.SetLabel(state.range(0) == 0 ? "one_series" : "label_cpu_20_series");
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[us.size() * 99 / 100];
+  state.counters["windows"] = static_cast<double>(windows);
+}
+BENCHMARK(BM_Query60Minutes)->Arg(0)->Arg(1)->Iterations(5000)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace sonde
+
+BENCHMARK_MAIN();
