@@ -147,41 +147,45 @@ BENCHMARK(BM_SketchEncodeDecode);
 
 // ---- Bytes per active series ---------------------------------------------------------
 
-// Builds `n` windows as the summarizer holds them (samples over the window's
-// length) and measures them two ways: MemoryUsage() and the heap as malloc
-// sees it (headers and rounding included).
-void MeasureWindows(benchmark::State& state, Resolution res) {
-  const Workload& w = Workloads()[state.range(0)];
-  const int n = 1000;
+// Builds windows as the summarizer holds them (samples over the window's
+// length) and returns {MemoryUsage(), heap as malloc sees it (headers and
+// rounding included)} per window.
+std::pair<double, double> MeasureWindows(const Workload& w, Resolution res, std::mt19937_64& rng) {
   const int64_t samples = w.per_second * ResolutionMs(res) / 1000;
+  const int n = static_cast<int>(std::clamp<int64_t>(4000000 / samples, 20, 1000));
   std::vector<RollupWindow> windows;
   windows.reserve(n);
-  std::mt19937_64 rng(5);
-  double usage = 0;
-  double heap = 0;
-  for (auto _ : state) {
-    windows.clear();
-    malloc_trim(0);
-    const size_t before = mallinfo2().uordblks;
-    for (int i = 0; i < n; ++i) {
-      windows.emplace_back(w.kind, res, kT0);
-      for (int64_t k = 0; k < samples; ++k) windows.back().Add(w.draw(rng), kT0 + k);
-    }
-    heap = static_cast<double>(mallinfo2().uordblks - before) / n + sizeof(RollupWindow);
-    usage = 0;
-    for (const auto& win : windows) usage += static_cast<double>(win.MemoryUsage());
-    usage /= n;
+  malloc_trim(0);
+  const size_t before = mallinfo2().uordblks;
+  for (int i = 0; i < n; ++i) {
+    windows.emplace_back(w.kind, res, kT0);
+    for (int64_t k = 0; k < samples; ++k) windows.back().Add(w.draw(rng), kT0 + k);
   }
-  state.SetLabel(std::string(w.name) + "/" + ResolutionName(res));
-  state.counters["bytes_per_window"] = usage;
-  state.counters["heap_bytes_per_window"] = heap;
-  state.counters["samples_per_window"] = static_cast<double>(samples);
+  const double heap = static_cast<double>(mallinfo2().uordblks - before) / n + sizeof(RollupWindow);
+  double usage = 0;
+  for (const auto& win : windows) usage += static_cast<double>(win.MemoryUsage());
+  return {usage / n, heap};
 }
 
-void BM_BytesPerMinuteWindow(benchmark::State& state) { MeasureWindows(state, Resolution::kMinute); }
-void BM_BytesPerHourWindow(benchmark::State& state) { MeasureWindows(state, Resolution::kHour); }
-BENCHMARK(BM_BytesPerMinuteWindow)->DenseRange(0, 6)->Iterations(1);
-BENCHMARK(BM_BytesPerHourWindow)->DenseRange(0, 4)->Iterations(1);
+// Memory of one active series' open windows. Folded mode (the store builds
+// hours from closed minutes) keeps a minute window; direct mode keeps the
+// hour window too. Series key and map overhead are the summarizer's.
+void BM_BytesPerActiveSeries(benchmark::State& state) {
+  const Workload& w = Workloads()[state.range(0)];
+  std::mt19937_64 rng(5);
+  std::pair<double, double> minute, hour;
+  for (auto _ : state) {
+    minute = MeasureWindows(w, Resolution::kMinute, rng);
+    hour = MeasureWindows(w, Resolution::kHour, rng);
+  }
+  state.SetLabel(w.name);
+  state.counters["minute_bytes"] = minute.second;
+  state.counters["hour_bytes"] = hour.second;
+  state.counters["folded_mode_bytes"] = minute.second;
+  state.counters["direct_mode_bytes"] = minute.second + hour.second;
+  state.counters["minute_usage"] = minute.first;  // MemoryUsage(), without malloc overhead.
+}
+BENCHMARK(BM_BytesPerActiveSeries)->DenseRange(0, 6)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // ---- LMDB ------------------------------------------------------------------------------
 
@@ -234,10 +238,16 @@ std::vector<std::shared_ptr<const SeriesKey>> Fleet(int hosts, int per_host) {
   return keys;
 }
 
-// One flush tick's batch: a minute and an hour window plus the latest state
-// of every series. Workloads at 1 and 10 samples/s, mixed as in a fleet.
+enum class Tick { kInsideMinute, kMinuteBoundary, kDirectHours };
+
+// One flush tick's batch for every series, with the latest state. Workloads
+// at 1 and 10 samples/s, mixed as in a fleet:
+//   kInsideMinute   the open minute window of each series (folded mode);
+//   kMinuteBoundary the previous minute closed and folded into its hour, and
+//                   the new minute open;
+//   kDirectHours    the open minute and the open hour window (direct mode).
 void FillBatch(const std::vector<std::shared_ptr<const SeriesKey>>& keys, int64_t minute_start,
-               const std::vector<SeriesId>& ids, FlushBatch* batch) {
+               const std::vector<SeriesId>& ids, Tick tick, FlushBatch* batch) {
   batch->Clear();
   std::mt19937_64 rng(static_cast<uint64_t>(minute_start));
   const int64_t hour_start = WindowStart(minute_start, Resolution::kHour);
@@ -246,48 +256,57 @@ void FillBatch(const std::vector<std::shared_ptr<const SeriesKey>>& keys, int64_
     const int samples = std::min(w.per_second, 10) * 60;
     RollupWindow minute(w.kind, Resolution::kMinute, minute_start);
     for (int k = 0; k < samples; ++k) minute.Add(w.draw(rng), minute_start + k * 100);
-    minute.set_open(true);
-    RollupWindow hour(w.kind, Resolution::kHour, hour_start);
-    (void)hour.Merge(minute);
-    hour.set_open(true);
+    const auto index = static_cast<uint32_t>(i);
     batch->series.push_back({keys[i], ids.empty() ? kNoSeriesId : ids[i], w.kind, minute.last(),
                              minute.last_ms()});
-    batch->windows.push_back({static_cast<uint32_t>(i), std::move(minute)});
-    batch->windows.push_back({static_cast<uint32_t>(i), std::move(hour)});
+    if (tick == Tick::kMinuteBoundary && minute_start > hour_start) {
+      RollupWindow closed(w.kind, Resolution::kMinute, minute_start - kMinuteMs);
+      for (int k = 0; k < samples; ++k) closed.Add(w.draw(rng), minute_start - kMinuteMs + k * 100);
+      batch->windows.push_back({index, std::move(closed), true});
+    }
+    if (tick == Tick::kDirectHours) {
+      RollupWindow hour(w.kind, Resolution::kHour, hour_start);
+      (void)hour.Merge(minute);
+      hour.set_open(true);
+      batch->windows.push_back({index, std::move(hour), false});
+    }
+    minute.set_open(true);
+    batch->windows.push_back({index, std::move(minute), false});
   }
 }
 
-// Flush of 100,000 series (200,000 windows + latest state) in one Write.
-// range(0) = 0: the same open windows rewritten (a tick inside a minute);
-// 1: a new minute each time (a tick after a minute boundary: appends).
+// Flush of 100,000 series (1,000 hosts x 100) in one Write; see Tick.
 void BM_Flush100kSeries(benchmark::State& state) {
+  const Tick tick = static_cast<Tick>(state.range(0));
   BenchDir dir;
   auto store = OpenStore(dir.path(), state);
   if (store == nullptr) return;
   const auto keys = Fleet(1000, 100);
   FlushBatch batch;
-  FillBatch(keys, kT0, {}, &batch);
+  int64_t minute = kT0 + 10 * kMinuteMs;
+  FillBatch(keys, minute, {}, Tick::kInsideMinute, &batch);
   WriteResult result;
   const auto t0 = std::chrono::steady_clock::now();
   if (!store->Write(batch, &result).ok()) return state.SkipWithError("first write failed");
   const double first_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const std::vector<SeriesId> ids = result.ids;
-  int64_t minute = kT0;
   for (auto _ : state) {
     state.PauseTiming();
-    if (state.range(0) == 1) minute += kMinuteMs;
-    FillBatch(keys, minute, ids, &batch);
+    if (tick == Tick::kMinuteBoundary) minute += kMinuteMs;
+    FillBatch(keys, minute, ids, tick, &batch);
     state.ResumeTiming();
     const Status s = store->Write(batch, &result);
     if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   }
-  state.SetLabel(state.range(0) == 0 ? "rewrite_open_windows" : "new_minute");
-  state.counters["first_write_ms"] = first_ms;
+  const char* labels[] = {"inside_minute", "minute_boundary_fold", "direct_hours"};
+  state.SetLabel(labels[state.range(0)]);
+  state.counters["first_write_ms"] = first_ms;  // Registers 100,000 series.
   state.counters["windows"] = static_cast<double>(batch.windows.size());
+  state.counters["folded"] = static_cast<double>(result.minutes_folded);
   state.counters["data_MiB"] = static_cast<double>(store->GetStats().data_bytes) / (1 << 20);
 }
-BENCHMARK(BM_Flush100kSeries)->Arg(0)->Arg(1)->Iterations(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Flush100kSeries)->DenseRange(0, 2)->Iterations(5)->Unit(benchmark::kMillisecond);
 
 // 60 minute windows of one series out of 10,000 series x 60 minutes
 // (range(0) = 0), or every "cpu" series of one host (range(0) = 1: the label
@@ -300,7 +319,8 @@ void BM_Query60Minutes(benchmark::State& state) {
   FlushBatch batch;
   std::vector<SeriesId> ids;
   for (int m = 0; m < 60; ++m) {
-    FillBatch(keys, kT0 + m * kMinuteMs, ids, &batch);
+    FillBatch(keys, kT0 + m * kMinuteMs, ids, m == 0 ? Tick::kInsideMinute : Tick::kMinuteBoundary,
+              &batch);
     WriteResult r;
     if (!store->Write(batch, &r).ok()) return state.SkipWithError("fill failed");
     ids = r.ids;

@@ -126,15 +126,18 @@ void BrokerImpl::OnStatsTimer(uv_timer_t* handle) {
   static_cast<BrokerImpl*>(handle->data)->PublishStats();
 }
 
-void BrokerImpl::PublishStats() {
+void BrokerImpl::SyncPolledCounters() {
   pull_.SyncStats();
-  if (udp_.inode() != 0) {
-    Result<uint64_t> drops = ReadUdpKernelDrops(udp_.inode());
-    if (drops.has_value() && *drops >= udp_drops_seen_) {
-      metrics_.udp_kernel_drops->Inc(*drops - udp_drops_seen_);
-      udp_drops_seen_ = *drops;
-    }
+  if (udp_.inode() == 0) return;
+  Result<uint64_t> drops = ReadUdpKernelDrops(udp_.inode());
+  if (drops.has_value() && *drops >= udp_drops_seen_) {
+    metrics_.udp_kernel_drops->Inc(*drops - udp_drops_seen_);
+    udp_drops_seen_ = *drops;
   }
+}
+
+void BrokerImpl::PublishStats() {
+  SyncPolledCounters();
   const int64_t now_ms = Clock::Real()->WallMs();
   std::string_view message = self_stats_.Encode(now_ms, log_.get());
   if (!message.empty() && publisher_.Publish(options_.broker_id, message, now_ms)) {
@@ -148,6 +151,8 @@ void BrokerImpl::BeginShutdown() {
   shutting_down_ = true;
   // From here on Stop() has nothing left to wake.
   stop_requested_.store(true);
+  // While the UDP socket still exists, so that the summary has its drops.
+  SyncPolledCounters();
   udp_.Close();
   pull_.Close();
   // Subscribers get the last counts before the broker goes.

@@ -56,6 +56,9 @@ class BrokerImpl {
   Status BindUdp();
   Status StartServing();
   void StartSignals();
+  // Reads the counters that are polled rather than bumped: kernel UDP drops
+  // (/proc/net/udp) and multipart messages the ZmqWatcher dropped.
+  void SyncPolledCounters();
   void PublishStats();
   void BeginShutdown();
   static void OnStopAsync(uv_async_t* handle);

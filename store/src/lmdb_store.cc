@@ -172,6 +172,7 @@ class LmdbStore final : public Store {
   struct WriteCounts {
     uint64_t registered = 0;
     uint64_t collisions = 0;
+    uint64_t folds_skipped = 0;
   };
   struct HostSeen {
     int64_t first_ms;
@@ -210,6 +211,8 @@ class LmdbStore final : public Store {
                 Status* st);
   int PutHosts(MDB_txn* txn, Status* st);
   int PutWindows(MDB_txn* txn, const FlushBatch& batch, WriteResult* result);
+  int FoldMinutes(MDB_txn* txn, const FlushBatch& batch, WriteResult* result,
+                  WriteCounts* counts, Status* st);
   void RecordWriteFailure(const FlushBatch& batch, const Status& s);
 
   // Sweep.
@@ -232,6 +235,12 @@ class LmdbStore final : public Store {
                            std::string_view host, SeriesId id, const ScanFn& fn);
   Status ScanHostWindows(MDB_txn* txn, MDB_dbi dbi, int64_t first, int64_t last,
                          std::string_view host, const ScanFn& fn);
+  Status ScanWindows(MDB_txn* txn, MDB_dbi dbi, int64_t first, int64_t last,
+                     const std::string& host, const std::vector<SeriesRollups>& series,
+                     const ScanFn& fn);
+  Status OverlayOpenMinutes(MDB_txn* txn, const RollupQuery& q, int64_t first, int64_t last,
+                            const std::unordered_map<SeriesId, size_t>& index,
+                            std::vector<SeriesRollups>* out);
 
   const StoreOptions options_;
   const std::shared_ptr<spdlog::logger> log_;
@@ -554,6 +563,10 @@ Status LmdbStore::ValidateBatch(const FlushBatch& batch) const {
     if (WindowStart(w.window.start_ms(), w.window.resolution()) != w.window.start_ms()) {
       return Status::InvalidArgument(where + " starts at an unaligned time");
     }
+    if (w.fold_into_hour &&
+        (w.window.resolution() != Resolution::kMinute || w.window.open())) {
+      return Status::InvalidArgument(where + " folds into its hour but is not a closed minute");
+    }
   }
   return Status::OK();
 }
@@ -603,6 +616,8 @@ Status LmdbStore::Write(const FlushBatch& batch, WriteResult* result) {
     std::lock_guard st(stats_mu_);
     ++stats_.writes;
     stats_.windows_written += result->windows_written;
+    stats_.minutes_folded += result->minutes_folded;
+    stats_.folds_skipped += counts.folds_skipped;
     stats_.series_written += batch.series.size() - result->series_rejected;
     stats_.series_registered += counts.registered;
     stats_.series_collisions += counts.collisions;
@@ -638,6 +653,7 @@ int LmdbStore::ApplyBatch(MDB_txn* txn, const FlushBatch& batch, WriteResult* re
   result->ids.assign(batch.series.size(), kNoSeriesId);
   result->series_rejected = 0;
   result->windows_written = 0;
+  result->minutes_folded = 0;
   for (size_t i = 0; i < batch.series.size(); ++i) {
     const SeriesUpdate& u = batch.series[i];
     SeriesId id = u.id;
@@ -660,8 +676,9 @@ int LmdbStore::ApplyBatch(MDB_txn* txn, const FlushBatch& batch, WriteResult* re
     if (rc != 0) return rc;
   }
   int rc = PutHosts(txn, st);
-  if (rc != 0) return rc;
-  return PutWindows(txn, batch, result);
+  if (rc == 0) rc = PutWindows(txn, batch, result);
+  if (rc == 0) rc = FoldMinutes(txn, batch, result, counts, st);
+  return rc;
 }
 
 // Finds the id of `key` in the catalog, registering it when new. Ids are the
@@ -772,6 +789,53 @@ int LmdbStore::PutWindows(MDB_txn* txn, const FlushBatch& batch, WriteResult* re
       if (rc != 0) return rc;
       ++result->windows_written;
     }
+  }
+  return 0;
+}
+
+// Merges each closed minute marked fold_into_hour into its stored hour, once
+// (the hour's folded-minutes mask makes a replay a no-op). Runs after the
+// window puts, so it reads what this transaction wrote.
+int LmdbStore::FoldMinutes(MDB_txn* txn, const FlushBatch& batch, WriteResult* result,
+                           WriteCounts* counts, Status* st) {
+  RollupWindow hour;
+  for (const WindowUpdate& w : batch.windows) {
+    const SeriesId id = result->ids[w.series];
+    if (!w.fold_into_hour || id == kNoSeriesId) continue;
+    const std::string& host = batch.series[w.series].key->host();
+    const int64_t hour_start = WindowStart(w.window.start_ms(), Resolution::kHour);
+    key_buf_.clear();
+    AppendWindowKey(&key_buf_, hour_start, host, id);
+    MDB_val k = Val(key_buf_);
+    MDB_val v;
+    int rc = mdb_get(txn, windows_[1], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+      hour.Reset(w.window.kind(), Resolution::kHour, hour_start);
+    } else if (rc != 0) {
+      return rc;
+    } else {
+      Status s = RollupWindow::Decode(View(v), Resolution::kHour, hour_start, &hour);
+      if (!s.ok()) {
+        *st = s.WithContext("hour window of " + batch.series[w.series].key->ToString());
+        return kAbortTxn;
+      }
+    }
+    // An hour written whole (direct mode) already holds its minutes.
+    const bool direct = hour.folded_minutes() == 0 && !hour.empty();
+    Result<bool> folded = direct ? Result<bool>(false) : hour.FoldMinute(w.window);
+    if (direct || !folded) {
+      ++counts->folds_skipped;
+      limited_log_.Warn("store_fold_skipped", direct ? "direct_hour" : "kind_changed",
+                        "series={}", batch.series[w.series].key->ToString());
+      continue;
+    }
+    if (!*folded) continue;  // Folded by an earlier flush.
+    value_buf_.clear();
+    hour.EncodeTo(&value_buf_);
+    v = Val(value_buf_);
+    rc = mdb_put(txn, windows_[1], &k, &v, 0);
+    if (rc != 0) return rc;
+    ++result->minutes_folded;
   }
   return 0;
 }
@@ -1142,6 +1206,64 @@ Status LmdbStore::ScanHostWindows(MDB_txn* txn, MDB_dbi dbi, int64_t first, int6
   return Status::OK();
 }
 
+// A few series: probe each one's keys; many: walk the host's keys.
+Status LmdbStore::ScanWindows(MDB_txn* txn, MDB_dbi dbi, int64_t first, int64_t last,
+                              const std::string& host, const std::vector<SeriesRollups>& series,
+                              const ScanFn& fn) {
+  if (series.size() > 4) return ScanHostWindows(txn, dbi, first, last, host, fn);
+  for (const SeriesRollups& r : series) {
+    SONDE_RETURN_IF_ERROR(ScanSeriesWindows(txn, dbi, first, last, host, r.series.id, fn));
+  }
+  return Status::OK();
+}
+
+// Folded hours hold the minutes that closed; the minutes still open (the
+// last few, or those of a summarizer that has not restarted yet) are added
+// here so that an hour reads complete up to the last flush. Only the two
+// newest hours of the minute table can hold open minutes worth adding.
+Status LmdbStore::OverlayOpenMinutes(MDB_txn* txn, const RollupQuery& q, int64_t first,
+                                     int64_t last,
+                                     const std::unordered_map<SeriesId, size_t>& index,
+                                     std::vector<SeriesRollups>* out) {
+  int64_t newest;
+  {
+    Cursor cursor(txn, windows_[0]);
+    if (cursor.open_rc() != 0) return LmdbError(cursor.open_rc(), "opening a cursor");
+    const int rc = cursor.Last();
+    if (rc == MDB_NOTFOUND) return Status::OK();
+    if (rc != 0) return LmdbError(rc, "reading minute windows");
+    if (cursor.key().size() < 8) return Status::Corruption("damaged window key");
+    newest = LoadKeyTime(cursor.key().data());
+  }
+  const int64_t from = std::max(first, WindowStart(newest, Resolution::kHour) - 3600000);
+  const int64_t to = std::min(last + 3600000 - 1, newest);
+  if (from > to) return Status::OK();
+  RollupWindow minute;
+  const ScanFn fold = [&](std::string_view key, std::string_view value) {
+    if (!RollupWindow::EncodedIsOpen(value)) return Status::OK();
+    int64_t start;
+    std::string_view host;
+    SeriesId id;
+    if (!ParseWindowKey(key, &start, &host, &id)) return Status::Corruption("damaged window key");
+    auto it = index.find(id);
+    if (it == index.end()) return Status::OK();
+    SONDE_RETURN_IF_ERROR(RollupWindow::Decode(value, Resolution::kMinute, start, &minute));
+    std::vector<RollupWindow>& hours = (*out)[it->second].windows;
+    const int64_t hour_start = WindowStart(start, Resolution::kHour);
+    auto h = std::lower_bound(hours.begin(), hours.end(), hour_start,
+                              [](const RollupWindow& w, int64_t t) { return w.start_ms() < t; });
+    if (h == hours.end() || h->start_ms() != hour_start) {
+      h = hours.insert(h, RollupWindow(minute.kind(), Resolution::kHour, hour_start));
+    } else if (h->folded_minutes() == 0 && !h->empty()) {
+      return Status::OK();  // Written whole: it has its open minutes already.
+    }
+    // A kind that changed within the hour is left out, as FoldMinutes does.
+    h->FoldMinute(minute).status().IgnoreError();
+    return Status::OK();
+  };
+  return ScanWindows(txn, windows_[0], from, to, q.host, *out, fold);
+}
+
 Status LmdbStore::SelectSeries(MDB_txn* txn, const RollupQuery& q,
                                std::vector<SeriesRollups>* out) {
   SONDE_RETURN_IF_ERROR(CheckHost(txn, q.host));
@@ -1187,14 +1309,9 @@ Status LmdbStore::ReadRollups(const RollupQuery& q, std::vector<SeriesRollups>* 
       if (!st.ok()) return st.WithContext("window of " + (*out)[it->second].series.key.ToString());
       return Status::OK();
     };
-    // A few series: probe each one's keys; many: walk the host's keys.
-    if (out->size() <= 4) {
-      for (const SeriesRollups& r : *out) {
-        SONDE_RETURN_IF_ERROR(ScanSeriesWindows(txn, dbi, first, last, q.host, r.series.id, add));
-      }
-      return Status::OK();
-    }
-    return ScanHostWindows(txn, dbi, first, last, q.host, add);
+    SONDE_RETURN_IF_ERROR(ScanWindows(txn, dbi, first, last, q.host, *out, add));
+    if (res != Resolution::kHour) return Status::OK();
+    return OverlayOpenMinutes(txn, q, first, last, index, out);
   });
   if (!s.ok()) {
     out->clear();

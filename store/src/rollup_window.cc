@@ -58,6 +58,7 @@ void RollupWindow::Reset(MetricKind kind, Resolution resolution, int64_t start_m
   resolution_ = resolution;
   start_ms_ = start_ms;
   last_ms_ = 0;
+  folded_minutes_ = 0;
   sum_ = min_ = max_ = last_ = 0;
   open_ = false;
   sketch_.Clear();
@@ -106,8 +107,23 @@ Status RollupWindow::Merge(const RollupWindow& other) {
     }
   }
   sum_ += other.sum_;
+  if (other.resolution_ == resolution_) folded_minutes_ |= other.folded_minutes_;
   sketch_.Merge(other.sketch_);
   return Status::OK();
+}
+
+Result<bool> RollupWindow::FoldMinute(const RollupWindow& minute) {
+  if (resolution_ != Resolution::kHour || minute.resolution_ != Resolution::kMinute) {
+    return Status::InvalidArgument("only a minute window folds into an hour window");
+  }
+  if (minute.start_ms_ < start_ms_ || minute.start_ms_ >= end_ms()) {
+    return Status::InvalidArgument("minute to fold does not lie inside this hour");
+  }
+  const uint64_t bit = uint64_t{1} << ((minute.start_ms_ - start_ms_) / ResolutionMs(minute.resolution_));
+  if (folded_minutes_ & bit) return false;
+  SONDE_RETURN_IF_ERROR(Merge(minute));
+  folded_minutes_ |= bit;
+  return true;
 }
 
 double RollupWindow::avg() const {
@@ -139,7 +155,13 @@ void RollupWindow::EncodeTo(std::string* out) const {
   // Unsigned arithmetic: wraps instead of overflowing on absurd timestamps.
   PutVarint64(out, ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(last_ms_) -
                                                      static_cast<uint64_t>(start_ms_))));
+  PutVarint64(out, folded_minutes_);
   sketch_.EncodeTo(out);
+}
+
+bool RollupWindow::EncodedIsOpen(std::string_view value) {
+  return value.size() >= 2 && value[0] == static_cast<char>(kWindowFormat) &&
+         (static_cast<uint8_t>(value[1]) & kFlagOpen) != 0;
 }
 
 Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64_t start_ms,
@@ -147,11 +169,16 @@ Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64
   uint8_t format;
   uint8_t flags;
   uint64_t last_delta;
+  uint64_t folded;
   double sum, mn, mx, last;
   if (!GetByte(&value, &format) || !GetByte(&value, &flags) || !GetDouble(&value, &sum) ||
       !GetDouble(&value, &mn) || !GetDouble(&value, &mx) || !GetDouble(&value, &last) ||
-      !GetVarint64(&value, &last_delta)) {
+      !GetVarint64(&value, &last_delta) || !GetVarint64(&value, &folded)) {
     return Status::Corruption("window: truncated");
+  }
+  // An hour holds 60 minutes; a minute window folds nothing.
+  if ((resolution == Resolution::kMinute && folded != 0) || (folded >> 60) != 0) {
+    return Status::Corruption("window: bad folded-minutes mask");
   }
   if (format != kWindowFormat) {
     return Status::Corruption("window: unknown format " + std::to_string(format));
@@ -166,6 +193,7 @@ Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64
   out->Reset(static_cast<MetricKind>(kind), resolution, start_ms);
   SONDE_RETURN_IF_ERROR(QuantileSketch::Decode(value, &out->sketch_));
   out->open_ = (flags & kFlagOpen) != 0;
+  out->folded_minutes_ = folded;
   out->sum_ = sum;
   out->min_ = mn;
   out->max_ = mx;
@@ -177,6 +205,7 @@ Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64
 
 bool RollupWindow::operator==(const RollupWindow& other) const {
   return start_ms_ == other.start_ms_ && last_ms_ == other.last_ms_ &&
+         folded_minutes_ == other.folded_minutes_ &&
          EqualOrBothNaN(sum_, other.sum_) && min_ == other.min_ && max_ == other.max_ &&
          last_ == other.last_ && kind_ == other.kind_ && resolution_ == other.resolution_ &&
          open_ == other.open_ && sketch_ == other.sketch_;

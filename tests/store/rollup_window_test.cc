@@ -110,6 +110,37 @@ TEST(RollupWindow, MergeRejectsMismatches) {
   EXPECT_TRUE(hour.empty());
 }
 
+TEST(RollupWindow, FoldingAMinuteTwiceCountsItOnce) {
+  RollupWindow hour(MetricKind::kTiming, Resolution::kHour, kHour0);
+  RollupWindow m0(MetricKind::kTiming, Resolution::kMinute, kHour0);
+  RollupWindow m59(MetricKind::kTiming, Resolution::kMinute, kHour0 + 59 * kMinute);
+  m0.Add(1, kHour0);
+  m0.Add(2, kHour0 + 1);
+  m59.Add(3, kHour0 + 59 * kMinute);
+  ASSERT_EQ(hour.FoldMinute(m0).value_or(false), true);
+  ASSERT_EQ(hour.FoldMinute(m59).value_or(false), true);
+  ASSERT_EQ(hour.FoldMinute(m0).value_or(true), false);  // A replay: no change.
+  EXPECT_EQ(hour.count(), 3u);
+  EXPECT_EQ(hour.sum(), 6);
+  EXPECT_EQ(hour.last(), 3);
+  EXPECT_EQ(hour.folded_minutes(), (uint64_t{1} << 59) | 1);
+  // Only minutes of this hour, into an hour, of the same kind.
+  RollupWindow next_hour(MetricKind::kTiming, Resolution::kMinute, kHour0 + 60 * kMinute);
+  EXPECT_FALSE(hour.FoldMinute(next_hour).has_value());
+  EXPECT_FALSE(m0.FoldMinute(m59).has_value());
+  RollupWindow counter(MetricKind::kCounter, Resolution::kMinute, kHour0 + kMinute);
+  counter.Add(1, kHour0 + kMinute);
+  EXPECT_FALSE(hour.FoldMinute(counter).has_value());
+  EXPECT_EQ(hour.folded_minutes(), (uint64_t{1} << 59) | 1);
+  // The mask survives storage.
+  std::string bytes;
+  hour.EncodeTo(&bytes);
+  RollupWindow back;
+  ASSERT_TRUE(RollupWindow::Decode(bytes, Resolution::kHour, kHour0, &back).ok());
+  EXPECT_EQ(back, hour);
+  EXPECT_EQ(back.folded_minutes(), hour.folded_minutes());
+}
+
 TEST(RollupWindow, ResetKeepsTheSketchBuffers) {
   RollupWindow w(MetricKind::kTiming, Resolution::kMinute, kHour0);
   for (int i = 1; i <= 1000; ++i) w.Add(i, kHour0 + i);
@@ -167,6 +198,23 @@ TEST(RollupWindow, DecodeRejectsDamage) {
     EXPECT_TRUE(RollupWindow::Decode(bytes, Resolution::kMinute, kHour0, &out).IsCorruption())
         << what;
   }
+  // A folded-minutes mask on a minute window, or beyond minute 59.
+  RollupWindow hour(MetricKind::kGauge, Resolution::kHour, kHour0);
+  RollupWindow minute(MetricKind::kGauge, Resolution::kMinute, kHour0);
+  minute.Add(1, kHour0);
+  ASSERT_TRUE(hour.FoldMinute(minute).has_value());
+  std::string folded;
+  hour.EncodeTo(&folded);
+  RollupWindow decoded;
+  EXPECT_TRUE(RollupWindow::Decode(folded, Resolution::kMinute, kHour0, &decoded).IsCorruption());
+  const size_t mask_at = 2 + 32 + 1;  // After the flags, four doubles and the last-time delta.
+  ASSERT_EQ(folded[mask_at], 1);
+  const std::string beyond = folded.substr(0, mask_at) +
+                             std::string("\x80\x80\x80\x80\x80\x80\x80\x80\x10", 9) +
+                             folded.substr(mask_at + 1);
+  EXPECT_TRUE(RollupWindow::Decode(beyond, Resolution::kHour, kHour0, &decoded).IsCorruption());
+  ASSERT_TRUE(RollupWindow::Decode(folded, Resolution::kHour, kHour0, &decoded).ok());
+
   for (size_t n = 0; n < good.size(); ++n) {
     RollupWindow out;
     EXPECT_TRUE(RollupWindow::Decode(good.substr(0, n), Resolution::kMinute, kHour0, &out)

@@ -88,15 +88,15 @@ Json GetJson(const GetQuery& q, const std::vector<SeriesRollups>& result) {
 
 Table SummaryTable(const std::vector<SeriesRollups>& result) {
   Table table({
-      {.header = "METRIC", .shrink_step = 4, .min_width = 12},
-      {.header = "TAGS", .shrink_step = 2, .min_width = 10},
-      {.header = "KIND", .drop_step = 3},
-      {.header = "COUNT", .right_align = true},
-      {.header = "AVG", .right_align = true},
-      {.header = "MIN", .right_align = true, .drop_step = 5},
-      {.header = "MAX", .right_align = true},
-      {.header = "P99", .right_align = true, .drop_step = 6},
-      {.header = "TREND", .shrink_step = 1, .min_width = 10, .keep_right = true, .color = "36"},
+      TableColumn("METRIC").Shrink(4, 12),
+      TableColumn("TAGS").Shrink(2, 10),
+      TableColumn("KIND").Drop(3),
+      TableColumn("COUNT").Right(),
+      TableColumn("AVG").Right(),
+      TableColumn("MIN").Right().Drop(5),
+      TableColumn("MAX").Right(),
+      TableColumn("P99").Right().Drop(6),
+      TableColumn("TREND").Shrink(1, 10).KeepRight().Color("36"),
   });
   // One slot per window from the earliest start to the latest, shared by
   // every row so that the sparklines line up in time.
@@ -121,17 +121,17 @@ Table SummaryTable(const std::vector<SeriesRollups>& result) {
 
 Table WindowsTable(const std::vector<SeriesRollups>& result) {
   Table table({
-      {.header = "METRIC", .shrink_step = 3, .min_width = 12},
-      {.header = "TAGS", .shrink_step = 1, .min_width = 10},
-      {.header = "START (UTC)"},
-      {.header = "COUNT", .right_align = true},
-      {.header = "AVG", .right_align = true},
-      {.header = "MIN", .right_align = true, .drop_step = 4},
-      {.header = "MAX", .right_align = true},
-      {.header = "P50", .right_align = true, .drop_step = 2},
-      {.header = "P90", .right_align = true, .drop_step = 5},
-      {.header = "P99", .right_align = true},
-      {.header = "LAST", .right_align = true, .drop_step = 2},
+      TableColumn("METRIC").Shrink(3, 12),
+      TableColumn("TAGS").Shrink(1, 10),
+      TableColumn("START (UTC)"),
+      TableColumn("COUNT").Right(),
+      TableColumn("AVG").Right(),
+      TableColumn("MIN").Right().Drop(4),
+      TableColumn("MAX").Right(),
+      TableColumn("P50").Right().Drop(2),
+      TableColumn("P90").Right().Drop(5),
+      TableColumn("P99").Right(),
+      TableColumn("LAST").Right().Drop(2),
   });
   for (const SeriesRollups& r : result) {
     for (const RollupWindow& w : r.windows) {
@@ -151,7 +151,7 @@ Table CsvTable(const GetQuery& q, const std::vector<SeriesRollups>& result) {
   for (const char* name : {"host", "metric", "tags", "kind", "resolution", "start", "end", "count",
                            "sum", "avg", "min", "max", "last", "p50", "p90", "p99", "rate",
                            "open"}) {
-    columns.push_back({.header = name});
+    columns.push_back(TableColumn(name));
   }
   Table table(std::move(columns));
   for (const SeriesRollups& r : result) {

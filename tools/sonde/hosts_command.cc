@@ -27,10 +27,10 @@ Json HostsJson(const std::vector<HostInfo>& hosts, int64_t now_ms) {
 Table HostsTable(const std::vector<HostInfo>& hosts, const OutputSettings& out) {
   const bool csv = out.format == OutputFormat::kCsv;
   Table table({
-      {.header = "HOST", .shrink_step = 1, .min_width = 12},
-      {.header = "LAST SEEN", .csv_name = "last_seen"},
-      {.header = "AGE", .csv_name = csv ? "age_ms" : "age", .right_align = true},
-      {.header = "FIRST SEEN", .csv_name = "first_seen", .drop_step = 2},
+      TableColumn("HOST").Shrink(1, 12),
+      TableColumn("LAST SEEN").Csv("last_seen"),
+      TableColumn("AGE").Csv(csv ? "age_ms" : "age").Right(),
+      TableColumn("FIRST SEEN").Csv("first_seen").Drop(2),
   });
   for (const HostInfo& h : hosts) {
     const int64_t age = out.now_ms - h.last_seen_ms;

@@ -255,9 +255,9 @@ Table LatestView::ToTable(const std::vector<LatestState>& rows, const OutputSett
   const bool csv = out.format == OutputFormat::kCsv;
   std::vector<TableColumn> columns;
   for (const Column& c : columns_) {
-    TableColumn t;
-    t.header = c.name;
-    for (char& ch : t.header) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string header = c.name;
+    for (char& ch : header) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    TableColumn t(std::move(header));
     t.csv_name = c.field == Field::kAge && csv ? "age_ms" : c.name;
     t.right_align = c.field == Field::kValue || c.field == Field::kAge;
     // Narrow terminals: tags, then metric names, then hosts are cut with

@@ -36,12 +36,12 @@ Json MetricsJson(const std::string& host, const std::vector<LatestState>& series
 Table MetricsTable(const std::vector<LatestState>& series, const OutputSettings& out) {
   const bool csv = out.format == OutputFormat::kCsv;
   Table table({
-      {.header = "METRIC", .shrink_step = 2, .min_width = 16},
-      {.header = "TAGS", .shrink_step = 1, .min_width = 12},
-      {.header = "KIND", .drop_step = 3},
-      {.header = "VALUE", .right_align = true},
-      {.header = "AGE", .csv_name = csv ? "age_ms" : "age", .right_align = true},
-      {.header = "TIME", .drop_step = csv ? 0 : 1},
+      TableColumn("METRIC").Shrink(2, 16),
+      TableColumn("TAGS").Shrink(1, 12),
+      TableColumn("KIND").Drop(3),
+      TableColumn("VALUE").Right(),
+      TableColumn("AGE").Csv(csv ? "age_ms" : "age").Right(),
+      TableColumn("TIME").Drop(csv ? 0 : 1),
   });
   for (const LatestState& s : series) {
     const int64_t age = out.now_ms - s.timestamp_ms;

@@ -17,20 +17,33 @@
 #define SONDE_TOOLS_SONDE_TABLE_H_
 
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 namespace sonde::tools {
 
+// A column, described with chained setters:
+//   TableColumn("TAGS").Shrink(2, 10), TableColumn("AVG").Right().Drop(3)
 struct TableColumn {
-  std::string header;        // As printed ("HOST"); CSV uses csv_name.
-  std::string csv_name;      // "" -> lowercased header.
+  explicit TableColumn(std::string h) : header(std::move(h)) {}
+
+  TableColumn& Csv(std::string name) { csv_name = std::move(name); return *this; }
+  TableColumn& Right() { right_align = true; return *this; }
+  TableColumn& Shrink(int step, int min) { shrink_step = step; min_width = min; return *this; }
+  TableColumn& KeepRight() { keep_right = true; return *this; }
+  TableColumn& Drop(int step) { drop_step = step; return *this; }
+  TableColumn& Color(const char* sgr) { color = sgr; return *this; }
+
+  std::string header;        // As printed ("HOST").
+  std::string csv_name;      // The CSV header; "" -> the header in lower case.
   bool right_align = false;  // Numbers.
-  // Shrinking: 0 means never. Else the column may narrow to min_width.
+  // Shrinking: step 0 means never. Else the column may narrow to min_width
+  // (never below its header).
   int shrink_step = 0;
   int min_width = 0;
   bool keep_right = false;   // Truncate from the left, without "…" (sparklines).
-  // Dropping: 0 means never.
+  // Dropping: step 0 means never.
   int drop_step = 0;
   const char* color = nullptr;  // ANSI SGR parameters for the cells ("36"), or null.
 };

@@ -16,6 +16,11 @@
 // stored window is always replaced whole, never added to, so writing the
 // same window twice counts it once.
 //
+// Folding: an hour window can also be built a minute at a time as minutes
+// close (FoldMinute). It remembers which minutes it holds (folded_minutes()),
+// so folding the same minute again is a no-op: a replayed flush never counts
+// a minute twice, and the summarizer need not keep hour sketches in memory.
+//
 // Thread-safety: a value type; const methods may run concurrently.
 #ifndef SONDE_ROLLUP_WINDOW_H_
 #define SONDE_ROLLUP_WINDOW_H_
@@ -84,6 +89,15 @@ class RollupWindow {
   int64_t last_ms() const { return last_ms_; }
   const QuantileSketch& sketch() const { return sketch_; }
 
+  // Merges a closed minute of this hour unless it was folded before. Returns
+  // true when it merged, false when the minute was already in (nothing
+  // changes). InvalidArgument, changing nothing, when this is not an hour
+  // window, `minute` is not a minute window inside it, or the kinds differ.
+  Result<bool> FoldMinute(const RollupWindow& minute);
+  // Bit m is set when minute m of this hour was folded in (0 for windows
+  // written whole).
+  uint64_t folded_minutes() const { return folded_minutes_; }
+
   // Whether the summarizer may still add samples (see "Open windows").
   bool open() const { return open_; }
   void set_open(bool open) { open_ = open; }
@@ -105,9 +119,14 @@ class RollupWindow {
   // Decodes a value written by EncodeTo for a window of `resolution` that
   // starts at `start_ms`. Strict: returns Corruption (leaving *out
   // unspecified) on truncation, trailing bytes, an unknown version, kind or
-  // flag, NaN fields, or min > max.
+  // flag, NaN fields, min > max, or a folded-minutes mask that does not fit
+  // the resolution.
   static Status Decode(std::string_view value, Resolution resolution, int64_t start_ms,
                        RollupWindow* out);
+
+  // Reads only the open flag of a stored value (false if it is too short to
+  // say); for scans that skip closed windows without decoding them.
+  static bool EncodedIsOpen(std::string_view value);
 
   // Field-by-field equality (sketches compare logically).
   bool operator==(const RollupWindow& other) const;
@@ -115,6 +134,7 @@ class RollupWindow {
  private:
   int64_t start_ms_ = 0;
   int64_t last_ms_ = 0;
+  uint64_t folded_minutes_ = 0;
   double sum_ = 0;
   double min_ = 0;
   double max_ = 0;

@@ -58,9 +58,21 @@ struct SeriesUpdate {
 // One window to store. It replaces any stored window of the same series,
 // resolution and start (an upsert of the whole window: writing the same
 // window twice counts its samples once).
+//
+// Hours, two ways (pick one per series):
+//  - direct: the summarizer keeps the hour window too and writes it whole
+//    every tick, like a minute;
+//  - folded: the summarizer keeps minutes only and sets fold_into_hour on the
+//    final (closed) write of each minute; in the same transaction the store
+//    merges that minute into the stored hour window, once: the hour records
+//    which minutes it holds (RollupWindow::FoldMinute), so a replayed flush
+//    never counts a minute twice. Queries of the current hour add the minutes
+//    still open, so an hour is complete up to the last tick either way.
 struct WindowUpdate {
   uint32_t series = 0;  // Index into FlushBatch::series.
   RollupWindow window;  // Its start must be aligned to its resolution.
+  // REQUIRES (when true): a closed minute window (open() false).
+  bool fold_into_hour = false;
 };
 
 // Everything one flush tick writes; applied in one transaction.
@@ -82,6 +94,7 @@ struct WriteResult {
   // series_rejected). Keep it for the next Write().
   std::vector<SeriesId> ids;
   uint64_t windows_written = 0;
+  uint64_t minutes_folded = 0;   // Into hours; a minute folded before is not counted.
   uint32_t series_rejected = 0;  // Their windows were skipped too.
   uint32_t map_grows = 0;        // Times the map grew (and the batch was replayed).
 };
@@ -135,6 +148,8 @@ struct StoreStats {
   uint64_t writes = 0;          // Write() calls committed.
   uint64_t write_errors = 0;    // Write() calls that failed (shed ones included).
   uint64_t windows_written = 0;
+  uint64_t minutes_folded = 0;
+  uint64_t folds_skipped = 0;       // Reason "kind_changed": the hour holds another kind.
   uint64_t series_written = 0;
   uint64_t series_registered = 0;   // New catalog entries.
   uint64_t series_collisions = 0;   // Id probes past a colliding key.
@@ -176,7 +191,8 @@ class Store {
   // Errors (nothing written):
   //   InvalidArgument    a malformed batch (null or invalid key, a window
   //                      index out of range or an unaligned start, a
-  //                      non-finite latest value), or a read-only store;
+  //                      non-finite latest value, fold_into_hour on an open
+  //                      or non-minute window), or a read-only store;
   //   ResourceExhausted  the map is at max_map_bytes: the batch is shed and
   //                      counted; queries still work, and Sweep() frees space;
   //   Corruption         a stored catalog record cannot be decoded;
@@ -202,7 +218,9 @@ class Store {
   virtual Status ListSeries(std::string_view host, std::vector<LatestState>* out) = 0;
 
   // Replaces *out with the windows the query selects, one entry per series
-  // that has any (sorted by metric name then tags). NotFound when the host
+  // that has any (sorted by metric name then tags). Hour windows built by
+  // folding also include the minutes of that hour still open (the current
+  // hour so far). NotFound when the host
   // (or the given series) is unknown; an unmatched label gives OK and an
   // empty *out. InvalidArgument for an empty host or from_ms >= to_ms.
   virtual Status ReadRollups(const RollupQuery& query, std::vector<SeriesRollups>* out) = 0;
