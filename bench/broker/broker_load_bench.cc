@@ -217,7 +217,7 @@ class Subscriber {
   uint64_t publications() const { return publications_.load(std::memory_order_relaxed); }
   uint64_t missed() const { return missed_.load(std::memory_order_relaxed); }
   uint64_t invalid() const { return invalid_.load(std::memory_order_relaxed); }
-  Clock::time_point last_receipt() const { return Clock::time_point(last_ns_.load()); }
+  Clock::time_point last_receipt() const { return Clock::time_point(Clock::duration(last_ns_.load())); }
   // Forgets what the probes brought.
   void Reset() {
     samples_ = publications_ = missed_ = invalid_ = 0;

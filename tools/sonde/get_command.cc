@@ -233,7 +233,8 @@ Command AddGetCommand(CLI::App& parent) {
             return ParseResolution(value, &r) ? std::string()
                                               : "'" + value + "': expected minute or hour";
           },
-          "minute|hour", "resolution"))
+          "", "resolution"))
+      ->type_name("minute|hour")
       ->capture_default_str();
   app->add_option("--since", args->since_ms,
                   "How far back, e.g. 15m, 6h, 2d (default: 1h of minutes, 1d of hours)")

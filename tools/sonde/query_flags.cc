@@ -20,6 +20,7 @@ void AddQueryFlags(CLI::App* app, QueryFlags* flags) {
       ->type_name("URL")
       ->excludes(db);
   app->add_option("--timeout", flags->timeout_ms, "HTTP request timeout with --url, e.g. 5s")
+      ->type_name("DURATION")
       ->transform(DurationMsTransformer())
       ->default_str(FormatDuration(std::chrono::milliseconds(flags->timeout_ms)));
   app->add_option("--format", flags->format, "Output: table, json or csv")
@@ -69,7 +70,7 @@ CLI::Validator PositiveDurationMs() {
         value = std::to_string(d->count());
         return std::string();
       },
-      "DURATION", "positive duration");
+      "", "positive duration");
 }
 
 CLI::Validator TimeValidator() {
@@ -79,7 +80,7 @@ CLI::Validator TimeValidator() {
         return "'" + value + "': expected epoch seconds or an ISO-8601 UTC time such as " +
                "2024-05-01T12:00:00Z";
       },
-      "TIME", "time");
+      "", "time");
 }
 
 }  // namespace sonde::tools

@@ -1,0 +1,129 @@
+#include "bus_subscriber.h"
+
+#include <utility>
+
+#include "sonde/wire.h"
+
+namespace sonde::summarizer {
+namespace {
+
+// Brokers tracked by name; publications of further ones still flow but are
+// not gap-checked (counter labels must stay bounded).
+constexpr size_t kMaxTrackedBrokers = 64;
+
+}  // namespace
+
+BusSubscriber::BusSubscriber(Options options, PayloadFn on_payload)
+    : options_(std::move(options)),
+      on_payload_(std::move(on_payload)),
+      log_(LoggerOrDefault(options_.logger)),
+      limited_(log_) {}
+
+BusSubscriber::~BusSubscriber() { Close(); }
+
+Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
+                                                            zmq::context_t* context,
+                                                            Options options,
+                                                            PayloadFn on_payload) {
+  if (options.endpoints.empty()) return Status::InvalidArgument("no broker endpoint to read");
+  if (options.counters == nullptr) return Status::InvalidArgument("counters are required");
+  std::unique_ptr<BusSubscriber> sub(new BusSubscriber(std::move(options), std::move(on_payload)));
+  CounterRegistry& reg = *sub->options_.counters;
+  sub->messages_ = reg.AddCounter("bus_messages", "Publications received from brokers.");
+  sub->restarts_ =
+      reg.AddCounter("bus_broker_restarts", "Broker sequence restarts seen (a broker restarted).");
+  std::string current;
+  try {
+    sub->socket_ = std::make_unique<zmq::socket_t>(*context, zmq::socket_type::sub);
+    sub->socket_->set(zmq::sockopt::rcvhwm, sub->options_.rcvhwm);
+    sub->socket_->set(zmq::sockopt::linger, 0);
+    sub->socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxMessageBytes + 4096));
+    sub->socket_->set(zmq::sockopt::subscribe, "");
+    for (const std::string& endpoint : sub->options_.endpoints) {
+      current = endpoint;
+      sub->socket_->connect(endpoint);
+    }
+  } catch (const zmq::error_t& e) {
+    const std::string what = "connecting SUB to '" + current + "': " + e.what();
+    return e.num() == EINVAL || e.num() == EPROTONOSUPPORT ? Status::InvalidArgument(what)
+                                                            : Status::IOError(what);
+  }
+  ZmqWatcherOptions wo;
+  wo.max_parts = 3;
+  wo.logger = sub->log_;
+  BusSubscriber* self = sub.get();
+  auto watcher = ZmqWatcher::Start(loop, sub->socket_.get(), wo,
+                                   [self](std::span<zmq::message_t> parts) {
+                                     self->OnMessage(parts);
+                                   });
+  if (!watcher.has_value()) return watcher.error();
+  sub->watcher_ = std::move(watcher).value();
+  for (const std::string& endpoint : sub->options_.endpoints) {
+    sub->log_->info("event=bus_connect endpoint={}", endpoint);
+  }
+  return sub;
+}
+
+void BusSubscriber::Close(std::function<void()> on_closed) {
+  if (watcher_ == nullptr) {
+    if (on_closed) on_closed();
+    return;
+  }
+  // The watcher must stop before the socket goes; close the socket once its
+  // handles are closed.
+  watcher_->Close([sock = std::move(socket_), done = std::move(on_closed)]() mutable {
+    try {
+      sock.reset();
+    } catch (const zmq::error_t&) {
+    }
+    if (done) done();
+  });
+  watcher_.reset();
+}
+
+void BusSubscriber::CountMalformed(const char* reason) {
+  ++stats_.malformed;
+  options_.counters->AddCounter("malformed", "Bus messages or batches dropped, by reason.",
+                                {"reason", reason})->Inc();
+  limited_.Warn("bus_message_dropped", reason, "");
+}
+
+void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
+  ++stats_.messages;
+  messages_->Inc();
+  if (parts.size() != 3) return CountMalformed("bad_parts");
+  BusMeta meta;
+  const WireError e = DecodeBusMeta(
+      std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &meta);
+  if (e != WireError::kOk) return CountMalformed("bad_meta");
+  CheckSequence(meta.broker_id, meta.sequence);
+  on_payload_(std::string_view(static_cast<const char*>(parts[2].data()), parts[2].size()));
+}
+
+void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence) {
+  auto it = brokers_.find(std::string(broker_id));
+  if (it == brokers_.end()) {
+    if (brokers_.size() >= kMaxTrackedBrokers) return;
+    BrokerState st;
+    st.last_sequence = sequence;  // Joining late is not a loss.
+    st.gaps = options_.counters->AddCounter("bus_gaps", "Publications missed (meta sequence gaps).",
+                                            {"broker", broker_id});
+    brokers_.emplace(std::string(broker_id), st);
+    return;
+  }
+  BrokerState& st = it->second;
+  if (sequence > st.last_sequence + 1) {
+    const uint64_t missed = sequence - st.last_sequence - 1;
+    stats_.gaps += missed;
+    st.gaps->Inc(missed);
+    limited_.Warn("bus_gap", "sequence", "broker={} missed={} sequence={}", broker_id, missed,
+                  sequence);
+  } else if (sequence <= st.last_sequence) {
+    ++stats_.restarts;
+    restarts_->Inc();
+    log_->info("event=bus_broker_restart broker={} sequence={}", broker_id, sequence);
+  }
+  st.last_sequence = sequence;
+}
+
+}  // namespace sonde::summarizer

@@ -1,0 +1,62 @@
+// QueryService: the read side of the HTTP API (docs/http-api.md). Each
+// method runs the store reads a route needs (each one short read
+// transaction, results copied out) and renders the JSON, or the error, as
+// an HttpResponse. No libuv here: the summarizer runs these on its query
+// thread so that a big query never stalls ingest.
+//
+// Thread-safety: every method may run on any thread, concurrently (the
+// Store is thread-safe and this class holds no mutable state).
+#ifndef SONDE_SUMMARIZER_QUERY_SERVICE_H_
+#define SONDE_SUMMARIZER_QUERY_SERVICE_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sonde/clock.h"
+#include "sonde/http_server.h"
+#include "sonde/latest_state.h"
+#include "sonde/rollup_window.h"
+#include "sonde/store.h"
+
+namespace sonde::summarizer {
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+class QueryService {
+ public:
+  // `store` and `clock` are not owned and must outlive the service. The
+  // retentions set the period liz's routes cover (their "start").
+  QueryService(Store* store, const Clock* clock, std::chrono::milliseconds minute_retention,
+               std::chrono::milliseconds hour_retention);
+
+  // GET /api/perf/:host[/:label], liz's exact format.
+  HttpResponse LizPerf(std::string_view host, std::string_view label) const;
+  // GET /api/hosts: {"hosts": ["a", "b"]}.
+  HttpResponse LizHosts() const;
+
+  // GET /api/v1/hosts, /api/v1/series, /api/v1/rollups, /api/v1/latest.
+  HttpResponse Hosts() const;
+  HttpResponse Series(const QueryParams& query) const;
+  HttpResponse Rollups(const QueryParams& query) const;
+  HttpResponse Latest(const QueryParams& query) const;
+
+  // The metric part of liz's summary key for `series`: its name, plus its
+  // tags ("cpu{core=0}") when `ambiguous` (another series of the host has
+  // the same name).
+  static std::string LizMetric(const LatestState& series, bool ambiguous);
+
+ private:
+  HttpResponse StoreError(const Status& s) const;
+
+  Store* store_;
+  const Clock* clock_;
+  std::chrono::milliseconds minute_retention_;
+  std::chrono::milliseconds hour_retention_;
+};
+
+}  // namespace sonde::summarizer
+
+#endif  // SONDE_SUMMARIZER_QUERY_SERVICE_H_
