@@ -323,6 +323,25 @@ void QuantileSketch::Buckets::Merge(const Buckets& other) {
   }
 }
 
+void QuantileSketch::Buckets::Assign(int32_t lowest, const uint64_t* counts, uint32_t n) {
+  uint64_t most = 0;
+  for (uint32_t i = 0; i < n; ++i) most = std::max(most, counts[i]);
+  const uint8_t w = WidthFor(most);
+  if (capacity_ < n || width_log2_ != w) {
+    std::free(data_);
+    data_ = nullptr;
+    data_ = AllocateCounters(n, w);
+    capacity_ = static_cast<uint16_t>(n);
+    width_log2_ = w;
+  } else {
+    std::memset(data_, 0, static_cast<size_t>(capacity_) << w);
+  }
+  base_ = lowest;
+  for (uint32_t i = 0; i < n; ++i) StoreCounter(data_, w, i, counts[i]);
+  lo_ = 0;
+  hi_ = static_cast<uint16_t>(n - 1);
+}
+
 void QuantileSketch::Buckets::Clear() {
   if (!empty()) {
     const size_t w = size_t{1} << width_log2_;
@@ -473,19 +492,17 @@ Status QuantileSketch::DecodeBuckets(std::string_view* in, Buckets* b, uint64_t*
   }
   // Each count takes at least one byte: refuse before allocating.
   if (span > in->size()) return Status::Corruption("sketch: truncated bucket counts");
-  const int32_t lo = static_cast<int32_t>(first);
-  const int32_t hi = static_cast<int32_t>(first + static_cast<int64_t>(span) - 1);
-  b->Reserve(lo, hi);
-  for (int32_t i = lo; i <= hi; ++i) {
-    uint64_t c;
-    if (!GetVarint64(in, &c)) return Status::Corruption("sketch: truncated bucket count");
-    if ((i == lo || i == hi) && c == 0) return Status::Corruption("sketch: zero edge bucket");
-    if (c > std::numeric_limits<uint64_t>::max() - *total) {
+  uint64_t counts[kMaxBuckets];
+  const uint32_t n = static_cast<uint32_t>(span);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!GetVarint64(in, &counts[i])) return Status::Corruption("sketch: truncated bucket count");
+    if (counts[i] > std::numeric_limits<uint64_t>::max() - *total) {
       return Status::Corruption("sketch: count overflow");
     }
-    *total += c;
-    if (c != 0) b->Add(i, c);
+    *total += counts[i];
   }
+  if (counts[0] == 0 || counts[n - 1] == 0) return Status::Corruption("sketch: zero edge bucket");
+  b->Assign(static_cast<int32_t>(first), counts, n);
   return Status::OK();
 }
 

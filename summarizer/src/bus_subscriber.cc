@@ -19,7 +19,15 @@ BusSubscriber::BusSubscriber(Options options, PayloadFn on_payload)
       log_(LoggerOrDefault(options_.logger)),
       limited_(log_) {}
 
-BusSubscriber::~BusSubscriber() { Close(); }
+BusSubscriber::~BusSubscriber() {
+  // A destroyed watcher counts as closed (sonde/uv_loop.h), so the socket
+  // may go right after it.
+  watcher_.reset();
+  try {
+    socket_.reset();
+  } catch (const zmq::error_t&) {
+  }
+}
 
 Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
                                                             zmq::context_t* context,
@@ -69,16 +77,9 @@ void BusSubscriber::Close(std::function<void()> on_closed) {
     if (on_closed) on_closed();
     return;
   }
-  // The watcher must stop before the socket goes; close the socket once its
-  // handles are closed.
-  watcher_->Close([sock = std::move(socket_), done = std::move(on_closed)]() mutable {
-    try {
-      sock.reset();
-    } catch (const zmq::error_t&) {
-    }
-    if (done) done();
-  });
-  watcher_.reset();
+  // The socket stays open until the subscriber is destroyed: the watcher
+  // needs it until its handles are closed.
+  watcher_->Close(std::move(on_closed));
 }
 
 void BusSubscriber::CountMalformed(const char* reason) {

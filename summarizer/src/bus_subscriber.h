@@ -64,7 +64,7 @@ class BusSubscriber {
   BusSubscriber& operator=(const BusSubscriber&) = delete;
 
   // Stops delivery at once; `on_closed` runs when the watcher's handles are
-  // closed. The socket closes with the subscriber.
+  // closed. The socket closes when the subscriber is destroyed. Idempotent.
   void Close(std::function<void()> on_closed = {});
 
   const Stats& stats() const { return stats_; }

@@ -24,7 +24,7 @@ void FlushWriter::Start() {
   }
 }
 
-void FlushWriter::Submit(std::unique_ptr<TickBatch> batch) {
+void FlushWriter::Submit(std::shared_ptr<TickBatch> batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_ = std::move(batch);
@@ -52,7 +52,7 @@ void FlushWriter::Main() {
   for (;;) {
     cv_.wait_until(lock, next_sweep, [&] { return pending_ != nullptr || stop_; });
     if (pending_ != nullptr) {
-      std::unique_ptr<TickBatch> batch = std::move(pending_);
+      std::shared_ptr<TickBatch> batch = std::move(pending_);
       lock.unlock();
       const int64_t t0 = clock_->SteadyNs();
       batch->status = store_->Write(batch->batch, &batch->result);

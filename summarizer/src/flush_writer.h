@@ -31,7 +31,7 @@ namespace sonde::summarizer {
 
 class FlushWriter {
  public:
-  using DoneFn = std::function<void(std::unique_ptr<TickBatch>)>;
+  using DoneFn = std::function<void(std::shared_ptr<TickBatch>)>;
 
   struct Stats {
     uint64_t sweeps = 0;
@@ -51,7 +51,7 @@ class FlushWriter {
   void Start();
 
   // Hands a batch to the thread. REQUIRES: the previous one came back.
-  void Submit(std::unique_ptr<TickBatch> batch);
+  void Submit(std::shared_ptr<TickBatch> batch);
 
   // Writes a batch already submitted, then joins the thread. Idempotent.
   void Stop();
@@ -70,7 +70,7 @@ class FlushWriter {
   std::thread thread_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::unique_ptr<TickBatch> pending_;  // Guarded by mu_.
+  std::shared_ptr<TickBatch> pending_;  // Guarded by mu_.
   bool stop_ = false;                   // Guarded by mu_.
   Stats stats_;                         // Guarded by mu_.
 };

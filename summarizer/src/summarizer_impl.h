@@ -61,7 +61,7 @@ class SummarizerImpl {
   Status OpenStore();
   Status StartHttp();
   void OnBusPayload(std::string_view payload);
-  void IngestDecoded(Counter* batches);
+  uint32_t IngestDecoded(Counter* batches);
   HttpResponse OnLizPost(const HttpRequest& request);
   HttpResponse OnMetrics();
   HttpResponse OnHealthz();
@@ -69,6 +69,7 @@ class SummarizerImpl {
   void Flush();
   void OnWriteDone(std::shared_ptr<TickBatch> batch);
   void BeginStop();
+  void FinalFlush();
   void FinishStop();
 
   SummarizerOptions options_;

@@ -139,6 +139,9 @@ class QuantileSketch {
     // Makes [lo, hi] addressable, collapsing beyond kMaxBuckets; returns the
     // lowest index that may now be added to (lower ones are clamped to it).
     int32_t Reserve(int32_t lo, int32_t hi);
+    // Replaces the contents with counts[0, n) for indices lowest.. (sized
+    // exactly). REQUIRES: 0 < n <= kMaxBuckets, counts[0] and counts[n-1] > 0.
+    void Assign(int32_t lowest, const uint64_t* counts, uint32_t n);
 
    private:
     uint64_t Load(uint32_t rel) const;
