@@ -47,12 +47,47 @@ char* PutTags(char* p, std::span<const TagView> tags) {
   return p;
 }
 
-WireError CheckSample(const SampleRef& s) {
+// Checks the tags' count and lengths (not their text) and returns their
+// encoded size. *all_fixstr tells whether every key and value is a fixstr
+// (under 32 bytes), so that the written map body can be checked for control
+// bytes in one pass, as the decoder does.
+WireError SizeTags(std::span<const TagView> tags, size_t* size, bool* all_fixstr) {
+  if (tags.size() > kMaxTagsPerLevel) return WireError::kTooManyTags;
+  size_t n = ContainerHeaderSize(static_cast<uint32_t>(tags.size()));
+  size_t lengths = 0;
+  for (const TagView& tag : tags) {
+    const size_t k = tag.key.size();
+    const size_t v = tag.value.size();
+    if (k == 0 || k > kMaxTagKeyBytes || v > kMaxTagValueBytes) return WireError::kBadTag;
+    n += StrSize(k) + StrSize(v);
+    lengths |= k | v;
+  }
+  *size = n;
+  *all_fixstr = lengths < 32;
+  return WireError::kOk;
+}
+
+// Writes the tags map and checks the text of its keys and values.
+WireError PutCheckedTags(char** p, std::span<const TagView> tags, bool all_fixstr) {
+  char* body = PutMapHeader(*p, static_cast<uint32_t>(tags.size()));
+  *p = body;
+  for (const TagView& tag : tags) *p = PutStr(PutStr(*p, tag.key), tag.value);
+  if (all_fixstr) {  // Headers 0xa0..0xbf are no control bytes themselves.
+    const bool bad = HasControlByte({body, static_cast<size_t>(*p - body)});
+    return bad ? WireError::kBadTag : WireError::kOk;
+  }
+  for (const TagView& tag : tags) {
+    if (HasControlByte(tag.key) || HasControlByte(tag.value)) return WireError::kBadTag;
+  }
+  return WireError::kOk;
+}
+
+WireError CheckScalars(const SampleRef& s) {
   if (!ValidName(s.name)) return WireError::kBadName;
   if (!Finite(s.value)) return WireError::kNonFinite;
   if (!ValidKind(s.kind)) return WireError::kBadKind;
   if (s.timestamp_ms != 0 && !ValidTimestamp(s.timestamp_ms)) return WireError::kBadTimestamp;
-  return CheckTags(s.tags);
+  return WireError::kOk;
 }
 
 // The shortest array that carries the data: [name, value, kind, ts, tags]
@@ -66,14 +101,20 @@ uint32_t SampleItems(const SampleRef& s) {
 
 }  // namespace
 
+// Sizes first, so that the writes need no checks; the text of tags is
+// checked last, on the written bytes (see PutCheckedTags).
 WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* written) {
-  const WireError e = CheckSample(sample);
+  WireError e = CheckScalars(sample);
   if (e != WireError::kOk) return e;
   const uint32_t items = SampleItems(sample);
-  size_t size = 1 + StrSize(sample.name.size()) + NumberSize(sample.value);
+  size_t tags_size = 0;
+  bool all_fixstr = true;
+  if (items == 5 && (e = SizeTags(sample.tags, &tags_size, &all_fixstr)) != WireError::kOk) {
+    return e;
+  }
+  size_t size = 1 + StrSize(sample.name.size()) + NumberSize(sample.value) + tags_size;
   if (items >= 3) size += 1;
   if (items >= 4) size += sample.timestamp_ms != 0 ? IntSize(sample.timestamp_ms) : 1;
-  if (items == 5) size += TagsSize(sample.tags);
   if (size > cap) return WireError::kOversized;
 
   char* p = PutArrayHeader(out, items);
@@ -81,7 +122,9 @@ WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* w
   p = PutNumber(p, sample.value);
   if (items >= 3) p = PutByte(p, static_cast<uint8_t>(sample.kind));
   if (items >= 4) p = sample.timestamp_ms != 0 ? PutInt(p, sample.timestamp_ms) : PutByte(p, kNil);
-  if (items == 5) p = PutTags(p, sample.tags);
+  if (items == 5 && (e = PutCheckedTags(&p, sample.tags, all_fixstr)) != WireError::kOk) {
+    return e;
+  }
   assert(static_cast<size_t>(p - out) == size);
   *written = size;
   return WireError::kOk;

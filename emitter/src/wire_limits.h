@@ -21,15 +21,25 @@ namespace sonde::wire_internal {
 // Names and tags are checked on every sample, so this is one of the
 // decoder's hottest loops; it has an SSE2 and a portable version, both
 // tested against a byte-by-byte check (tests/wire/wire_limits_test.cc).
+// Forced inline: called per name and tag; out of line, the call and the
+// length dispatch cost more than the scan.
+#define SONDE_WIRE_LIMITS_INLINE inline __attribute__((always_inline))
+
+SONDE_WIRE_LIMITS_INLINE bool IsControl(char c) {
+  const auto b = static_cast<uint8_t>(c);
+  return b < 0x20 || b == 0x7f;
+}
+
 #if defined(__SSE2__)
 // 16 bytes per step: a byte b is below 0x20 exactly when min(b, 0x1f) == b
-// (unsigned). Strings shorter than 16 bytes are gathered into one vector from
-// two overlapping loads, never reading outside the string.
-inline __m128i ControlBytes(__m128i x) {
+// (unsigned). Strings of 4..15 bytes are gathered into one vector from two
+// overlapping loads, never reading outside the string; 1..3 bytes are
+// p[0], p[n / 2] and p[n - 1].
+SONDE_WIRE_LIMITS_INLINE __m128i ControlBytes(__m128i x) {
   const __m128i below_space = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
   return _mm_or_si128(below_space, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
 }
-inline bool HasControlByteSse2(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool HasControlByteSse2(std::string_view s) {
   const char* p = s.data();
   const size_t n = s.size();
   __m128i bad;
@@ -53,12 +63,7 @@ inline bool HasControlByteSse2(std::string_view s) {
     }
     bad = ControlBytes(_mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo)));
   } else {
-    bool any = false;
-    for (size_t i = 0; i < n; ++i) {
-      const auto b = static_cast<uint8_t>(p[i]);
-      any |= b < 0x20 || b == 0x7f;
-    }
-    return any;
+    return n != 0 && (IsControl(p[0]) | IsControl(p[n / 2]) | IsControl(p[n - 1]));
   }
   return _mm_movemask_epi8(bad) != 0;
 }
@@ -67,7 +72,7 @@ inline bool HasControlByteSse2(std::string_view s) {
 // 8 bytes per step: a word has a byte below 0x20 when (x - 0x20..) & ~x has
 // a high bit set, and a 0x7f byte when x ^ 0x7f.. has a zero byte (the
 // classic "haszero" test). Both are exact for "is there any such byte".
-inline bool HasControlByteSwar(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool HasControlByteSwar(std::string_view s) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   auto word_has = [](uint64_t x) {
@@ -93,15 +98,12 @@ inline bool HasControlByteSwar(std::string_view s) {
     std::memcpy(&b, p + n - 4, 4);
     acc = word_has((uint64_t{b} << 32) | a);
   } else {
-    for (size_t i = 0; i < n; ++i) {
-      const auto b = static_cast<uint8_t>(p[i]);
-      acc |= b < 0x20 || b == 0x7f ? kHigh : 0;
-    }
+    return n != 0 && (IsControl(p[0]) | IsControl(p[n / 2]) | IsControl(p[n - 1]));
   }
   return (acc & kHigh) != 0;
 }
 
-inline bool HasControlByte(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool HasControlByte(std::string_view s) {
 #if defined(__SSE2__)
   return HasControlByteSse2(s);
 #else
@@ -109,23 +111,25 @@ inline bool HasControlByte(std::string_view s) {
 #endif
 }
 
-inline bool ValidSource(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool ValidSource(std::string_view s) {
   return !s.empty() && s.size() <= kMaxSourceBytes && !HasControlByte(s);
 }
-inline bool ValidName(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool ValidName(std::string_view s) {
   return !s.empty() && s.size() <= kMaxNameBytes && !HasControlByte(s);
 }
-inline bool ValidTagKey(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool ValidTagKey(std::string_view s) {
   return !s.empty() && s.size() <= kMaxTagKeyBytes && !HasControlByte(s);
 }
-inline bool ValidTagValue(std::string_view s) {
+SONDE_WIRE_LIMITS_INLINE bool ValidTagValue(std::string_view s) {
   return s.size() <= kMaxTagValueBytes && !HasControlByte(s);
 }
-inline bool ValidTimestamp(int64_t ms) { return ms >= kMinTimestampMs && ms < kMaxTimestampMs; }
-inline bool ValidKind(MetricKind kind) {
+SONDE_WIRE_LIMITS_INLINE bool ValidTimestamp(int64_t ms) {
+  return ms >= kMinTimestampMs && ms < kMaxTimestampMs;
+}
+SONDE_WIRE_LIMITS_INLINE bool ValidKind(MetricKind kind) {
   return static_cast<unsigned>(kind) < static_cast<unsigned>(kMetricKindCount);
 }
-inline bool Finite(double v) { return std::isfinite(v); }
+SONDE_WIRE_LIMITS_INLINE bool Finite(double v) { return std::isfinite(v); }
 
 }  // namespace sonde::wire_internal
 

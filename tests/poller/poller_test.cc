@@ -102,7 +102,8 @@ class PollerTest : public ::testing::Test {
     uv_timer_t timer;
     uv_timer_init(&loop_, &timer);
     timer.data = &elapsed;
-    uv_timer_start(&timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
+    uv_timer_start(
+        &timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
     RunUntil(elapsed);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
     uv_run(&loop_, UV_RUN_NOWAIT);
@@ -418,14 +419,7 @@ TEST_F(PollerTest, CancelFromARecordCallbackStopsTheRound) {
                       [&] { done = true; })
                   .ok());
   // The fast target answers, its callback cancels; the silent one is aborted.
-  bool closed = false;
-  uv_timer_t check;
-  uv_timer_init(&loop_, &check);
-  check.data = &closed;
-  uv_timer_start(
-      &check, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 500, 0);
-  RunUntil(closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&check), nullptr);
+  RunFor(500);
   EXPECT_EQ(records, 1);
   EXPECT_FALSE(done);
   EXPECT_FALSE(poller_->busy());

@@ -114,6 +114,9 @@ TEST(WireEncode, SampleRejectsEachBrokenLimit) {
   const TagView bad_key[] = {{long_key, "v"}};
   const TagView bad_value[] = {{"k", long_value}};
   const TagView control_value[] = {{"k", "a\nb"}};
+  const std::string long_ok(40, 'v');  // A str8: its tags are checked string by string.
+  const TagView control_key_long_value[] = {{"k", long_ok}, {"k\x02", "v"}};
+  const TagView control_in_long_value[] = {{"k", long_ok + "\x7f"}};
   using W = WireError;
   EXPECT_EQ(EncodeError(Ref("", 1)), W::kBadName);
   EXPECT_EQ(EncodeError(Ref(long_name, 1)), W::kBadName);
@@ -130,6 +133,8 @@ TEST(WireEncode, SampleRejectsEachBrokenLimit) {
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, bad_key)), W::kBadTag);
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, bad_value)), W::kBadTag);
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_value)), W::kBadTag);
+  EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_key_long_value)), W::kBadTag);
+  EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_in_long_value)), W::kBadTag);
 }
 
 TEST(WireEncode, SampleIsOversizedForEverySmallerBuffer) {

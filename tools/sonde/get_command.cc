@@ -1,6 +1,7 @@
 #include "get_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <set>
@@ -34,6 +35,8 @@ struct GetQuery {
   int64_t since_ms = 0;
 };
 
+// Windows overlapping [now - since, now + one window), as the HTTP API
+// answers `since`, so that --db and --url select the same windows.
 GetQuery MakeQuery(const GetArgs& args, int64_t now_ms) {
   GetQuery q;
   q.query.host = args.host;
@@ -43,6 +46,7 @@ GetQuery MakeQuery(const GetArgs& args, int64_t now_ms) {
                : q.query.resolution == Resolution::kMinute ? int64_t{3600000}
                                                            : int64_t{86400000};
   q.query.from_ms = now_ms - q.since_ms;
+  q.query.to_ms = now_ms + ResolutionMs(q.query.resolution);
   return q;
 }
 
@@ -51,42 +55,30 @@ std::string AvgCell(MetricKind kind, double avg, double rate) {
   return kind == MetricKind::kCounter ? FormatNumber(rate) + "/s" : FormatNumber(avg);
 }
 
-Json WindowJson(const RollupWindow& w) {
-  return Json{{"start_ms", w.start_ms()}, {"end_ms", w.end_ms()},   {"count", w.count()},
-              {"sum", w.sum()},           {"avg", w.avg()},         {"min", w.min()},
-              {"max", w.max()},           {"last", w.last()},       {"p50", w.Quantile(0.5)},
-              {"p90", w.Quantile(0.9)},   {"p99", w.Quantile(0.99)}, {"rate", w.RatePerSec()},
-              {"open", w.open()}};
-}
+// A statistic for JSON: null when it does not exist, as the API writes it.
+Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json GetJson(const GetQuery& q, const std::vector<SeriesRollups>& result) {
-  Json list = Json::array();
-  for (const SeriesRollups& r : result) {
-    const RollupSummary s = Summarize(r.windows);
-    Json windows = Json::array();
-    for (const RollupWindow& w : r.windows) windows.push_back(WindowJson(w));
-    list.push_back({{"name", r.series.key.name()},
-                    {"tags", TagsJson(r.series.key.tags())},
-                    {"kind", MetricKindName(r.series.kind)},
-                    {"summary",
-                     {{"windows", s.windows},
-                      {"count", s.count},
-                      {"sum", s.sum},
-                      {"avg", s.avg},
-                      {"min", s.min},
-                      {"max", s.max},
-                      {"p99", s.p99},
-                      {"rate", s.rate}}},
-                    {"windows", std::move(windows)}});
+// The API's /api/v1/rollups document, with a "summary" per series.
+Json GetJson(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
+  api::RollupsResponse response;
+  response.host = q.query.host;
+  response.label = q.query.label;
+  response.resolution = q.query.resolution;
+  response.from_ms = q.query.from_ms;
+  response.to_ms = q.query.to_ms;
+  response.series = result;
+  Json doc = response;
+  for (size_t i = 0; i < result.size(); ++i) {
+    const RollupSummary s = Summarize(result[i].windows);
+    doc["series"][i]["summary"] = Json{{"windows", s.windows}, {"count", s.count},
+                                       {"sum", s.sum},         {"avg", Num(s.avg)},
+                                       {"min", Num(s.min)},    {"max", Num(s.max)},
+                                       {"max_p99", Num(s.max_p99)}, {"rate", Num(s.rate)}};
   }
-  return Json{{"host", q.query.host},
-              {"label", q.query.label},
-              {"resolution", ResolutionName(q.query.resolution)},
-              {"from_ms", q.query.from_ms},
-              {"series", std::move(list)}};
+  return doc;
 }
 
-Table SummaryTable(const std::vector<SeriesRollups>& result) {
+Table SummaryTable(const std::vector<api::SeriesWindows>& result, Resolution resolution) {
   Table table({
       TableColumn("METRIC").Shrink(4, 12),
       TableColumn("TAGS").Shrink(2, 10),
@@ -95,31 +87,31 @@ Table SummaryTable(const std::vector<SeriesRollups>& result) {
       TableColumn("AVG").Right(),
       TableColumn("MIN").Right().Drop(5),
       TableColumn("MAX").Right(),
-      TableColumn("P99").Right().Drop(6),
+      TableColumn("MAX P99").Right().Drop(6),
       TableColumn("TREND").Shrink(1, 10).KeepRight().Color("36"),
   });
   // One slot per window from the earliest start to the latest, shared by
   // every row so that the sparklines line up in time.
   int64_t first = std::numeric_limits<int64_t>::max();
   int64_t last = std::numeric_limits<int64_t>::min();
-  for (const SeriesRollups& r : result) {
-    first = std::min(first, r.windows.front().start_ms());
-    last = std::max(last, r.windows.back().start_ms());
+  for (const api::SeriesWindows& r : result) {
+    first = std::min(first, r.windows.front().start_ms);
+    last = std::max(last, r.windows.back().start_ms);
   }
-  for (const SeriesRollups& r : result) {
+  const int64_t step = ResolutionMs(resolution);
+  const size_t slots = static_cast<size_t>((last - first) / step + 1);
+  for (const api::SeriesWindows& r : result) {
     const RollupSummary s = Summarize(r.windows);
-    const int64_t step = ResolutionMs(r.windows.front().resolution());
-    const size_t slots = static_cast<size_t>((last - first) / step + 1);
     const MetricKind kind = r.series.kind;
     table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()), MetricKindName(kind),
                   std::to_string(s.count), AvgCell(kind, s.avg, s.rate), FormatNumber(s.min),
-                  FormatNumber(s.max), FormatNumber(s.p99),
-                  Sparkline(TrendSlots(r.windows, first, slots))});
+                  FormatNumber(s.max), FormatNumber(s.max_p99),
+                  Sparkline(TrendSlots(r.windows, kind, first, step, slots))});
   }
   return table;
 }
 
-Table WindowsTable(const std::vector<SeriesRollups>& result) {
+Table WindowsTable(const std::vector<api::SeriesWindows>& result) {
   Table table({
       TableColumn("METRIC").Shrink(3, 12),
       TableColumn("TAGS").Shrink(1, 10),
@@ -133,20 +125,19 @@ Table WindowsTable(const std::vector<SeriesRollups>& result) {
       TableColumn("P99").Right(),
       TableColumn("LAST").Right().Drop(2),
   });
-  for (const SeriesRollups& r : result) {
-    for (const RollupWindow& w : r.windows) {
+  for (const api::SeriesWindows& r : result) {
+    for (const api::WindowStats& w : r.windows) {
       table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()),
-                    FormatMinute(w.start_ms()) + (w.open() ? "*" : ""), std::to_string(w.count()),
-                    AvgCell(w.kind(), w.avg(), w.RatePerSec()), FormatNumber(w.min()),
-                    FormatNumber(w.max()), FormatNumber(w.Quantile(0.5)),
-                    FormatNumber(w.Quantile(0.9)), FormatNumber(w.Quantile(0.99)),
-                    FormatNumber(w.last())});
+                    FormatMinute(w.start_ms) + (w.open ? "*" : ""), std::to_string(w.count),
+                    AvgCell(r.series.kind, w.avg, w.rate), FormatNumber(w.min),
+                    FormatNumber(w.max), FormatNumber(w.p50), FormatNumber(w.p90),
+                    FormatNumber(w.p99), FormatNumber(w.last)});
     }
   }
   return table;
 }
 
-Table CsvTable(const GetQuery& q, const std::vector<SeriesRollups>& result) {
+Table CsvTable(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
   std::vector<TableColumn> columns;
   for (const char* name : {"host", "metric", "tags", "kind", "resolution", "start", "end", "count",
                            "sum", "avg", "min", "max", "last", "p50", "p90", "p99", "rate",
@@ -154,16 +145,15 @@ Table CsvTable(const GetQuery& q, const std::vector<SeriesRollups>& result) {
     columns.push_back(TableColumn(name));
   }
   Table table(std::move(columns));
-  for (const SeriesRollups& r : result) {
-    for (const RollupWindow& w : r.windows) {
+  const char* resolution = ResolutionName(q.query.resolution);
+  for (const api::SeriesWindows& r : result) {
+    for (const api::WindowStats& w : r.windows) {
       table.AddRow({q.query.host, r.series.key.name(), FormatTags(r.series.key.tags()),
-                    MetricKindName(w.kind()), ResolutionName(w.resolution()),
-                    FormatIsoTime(w.start_ms()), FormatIsoTime(w.end_ms()),
-                    std::to_string(w.count()), FormatExact(w.sum()), FormatExact(w.avg()),
-                    FormatExact(w.min()), FormatExact(w.max()), FormatExact(w.last()),
-                    FormatExact(w.Quantile(0.5)), FormatExact(w.Quantile(0.9)),
-                    FormatExact(w.Quantile(0.99)), FormatExact(w.RatePerSec()),
-                    w.open() ? "true" : "false"});
+                    MetricKindName(r.series.kind), resolution, FormatIsoTime(w.start_ms),
+                    FormatIsoTime(w.end_ms), std::to_string(w.count), FormatExact(w.sum),
+                    FormatExact(w.avg), FormatExact(w.min), FormatExact(w.max),
+                    FormatExact(w.last), FormatExact(w.p50), FormatExact(w.p90),
+                    FormatExact(w.p99), FormatExact(w.rate), w.open ? "true" : "false"});
     }
   }
   return table;
@@ -202,7 +192,7 @@ int RunGet(const GetArgs& args) {
   const GetQuery q = MakeQuery(args, out.now_ms);
   auto source = OpenQuerySource(args.flags);
   if (!source) return Fail(source.error());
-  std::vector<SeriesRollups> result;
+  std::vector<api::SeriesWindows> result;
   Status s = (*source)->ReadRollups(q.query, &result);
   if (s.IsNotFound()) s = UnknownHost(**source, q.query.host);
   if (s.ok() && result.empty()) s = ExplainEmpty(**source, q, out);
@@ -212,7 +202,8 @@ int RunGet(const GetArgs& args) {
   } else if (out.format == OutputFormat::kCsv) {
     PrintTable(CsvTable(q, result), out);
   } else if (!result.empty()) {
-    PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result), out);
+    PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result, q.query.resolution),
+               out);
   }
   return kExitOk;
 }

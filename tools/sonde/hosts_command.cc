@@ -13,13 +13,13 @@ namespace sonde::tools {
 
 namespace {
 
+// The API's /api/v1/hosts document, each host with its age added.
 Json HostsJson(const std::vector<HostInfo>& hosts, int64_t now_ms) {
   Json list = Json::array();
   for (const HostInfo& h : hosts) {
-    list.push_back({{"host", h.host},
-                    {"first_seen_ms", h.first_seen_ms},
-                    {"last_seen_ms", h.last_seen_ms},
-                    {"age_ms", now_ms - h.last_seen_ms}});
+    Json item = h;
+    item["age_ms"] = now_ms - h.last_seen_ms;
+    list.push_back(std::move(item));
   }
   return Json{{"hosts", std::move(list)}};
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <optional>
 
 #include "sonde/series_key.h"
@@ -297,18 +298,22 @@ Table LatestView::ToTable(const std::vector<LatestState>& rows, const OutputSett
 }
 
 Json LatestView::ToJson(const std::vector<LatestState>& rows, int64_t now_ms) const {
-  std::vector<Column> columns = columns_;
-  if (!columns_given_) {
-    columns.clear();
-    for (const Builtin& b : kBuiltins) columns.push_back({b.field, std::string(b.name)});
-  }
   Json list = Json::array();
   for (const LatestState& row : rows) {
+    if (!columns_given_) {
+      // The API's form of a series, with its age.
+      Json item = row;
+      item["age_ms"] = now_ms - row.timestamp_ms;
+      list.push_back(std::move(item));
+      continue;
+    }
     Json item = Json::object();
-    for (const Column& c : columns) {
+    for (const Column& c : columns_) {
       switch (c.field) {
         case Field::kTags: item["tags"] = TagsJson(row.key.tags()); break;
-        case Field::kValue: item["value"] = row.value; break;
+        case Field::kValue:
+          item["value"] = std::isfinite(row.value) ? Json(row.value) : Json(nullptr);
+          break;
         case Field::kTime: item["timestamp_ms"] = row.timestamp_ms; break;
         case Field::kAge: item["age_ms"] = now_ms - row.timestamp_ms; break;
         case Field::kTag: {
@@ -321,7 +326,7 @@ Json LatestView::ToJson(const std::vector<LatestState>& rows, int64_t now_ms) co
     }
     list.push_back(std::move(item));
   }
-  return Json{{"series", std::move(list)}};
+  return Json{{"latest", std::move(list)}};
 }
 
 }  // namespace sonde::tools

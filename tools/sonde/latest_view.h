@@ -79,9 +79,10 @@ class LatestView {
 
   // The rows under the chosen columns (CSV: exact numbers, age in ms).
   Table ToTable(const std::vector<LatestState>& rows, const OutputSettings& out) const;
-  // {"series":[{column: value, ...}]}: every field when --columns was not
-  // given; time as timestamp_ms, age as age_ms, tags as an object, a
-  // missing tag as null.
+  // {"latest": [...]}: without --columns each series as the HTTP API writes
+  // a LatestState, plus age_ms; with --columns an object of those columns
+  // (time as timestamp_ms, age as age_ms, tags as an object, a missing tag
+  // as null).
   Json ToJson(const std::vector<LatestState>& rows, int64_t now_ms) const;
 
   static Result<Column> ParseColumn(std::string_view name);

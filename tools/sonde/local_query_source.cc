@@ -20,8 +20,18 @@ class LocalQuerySource : public QuerySource {
   Status ListSeries(std::string_view host, std::vector<LatestState>* out) override {
     return store_->ListSeries(host, out);
   }
-  Status ReadRollups(const RollupQuery& query, std::vector<SeriesRollups>* out) override {
-    return store_->ReadRollups(query, out);
+  Status ReadRollups(const RollupQuery& query, std::vector<api::SeriesWindows>* out) override {
+    out->clear();
+    std::vector<SeriesRollups> rollups;
+    SONDE_RETURN_IF_ERROR(store_->ReadRollups(query, &rollups));
+    // The same derivation the summarizer serves, so that --db and --url
+    // print the same figures.
+    for (SeriesRollups& r : rollups) {
+      api::SeriesWindows& s = out->emplace_back();
+      s.series = std::move(r.series);
+      for (const RollupWindow& w : r.windows) s.windows.push_back(api::StatsOf(w));
+    }
+    return Status::OK();
   }
   Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) override {
     return store_->ReadLatest(query, out);

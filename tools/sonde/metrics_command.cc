@@ -19,16 +19,14 @@ struct MetricsArgs {
   std::string host;
 };
 
+// The API's /api/v1/series document, each series with its age added.
 Json MetricsJson(const std::string& host, const std::vector<LatestState>& series,
                  int64_t now_ms) {
   Json list = Json::array();
   for (const LatestState& s : series) {
-    list.push_back({{"name", s.key.name()},
-                    {"tags", TagsJson(s.key.tags())},
-                    {"kind", MetricKindName(s.kind)},
-                    {"value", s.value},
-                    {"timestamp_ms", s.timestamp_ms},
-                    {"age_ms", now_ms - s.timestamp_ms}});
+    Json item = s;
+    item["age_ms"] = now_ms - s.timestamp_ms;
+    list.push_back(std::move(item));
   }
   return Json{{"host", host}, {"series", std::move(list)}};
 }

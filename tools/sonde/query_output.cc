@@ -11,7 +11,7 @@ void PrintOut(std::string_view text) {
 
 void PrintJson(const Json& doc) {
   // Replace, not throw, on invalid UTF-8 in metric names or tags.
-  PrintOut(doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  PrintOut(doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
 void PrintTable(const Table& table, const OutputSettings& settings) {

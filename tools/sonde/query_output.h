@@ -19,8 +19,8 @@
 
 namespace sonde::tools {
 
-// JSON documents keep their keys in the order written.
-using Json = nlohmann::ordered_json;
+// JSON documents: the HTTP API's (sonde/api_json.h), plus a few fields.
+using Json = nlohmann::json;
 
 // Exit codes of the query commands.
 inline constexpr int kExitOk = 0;

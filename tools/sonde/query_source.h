@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "query_flags.h"
+#include "sonde/api_json.h"
 #include "sonde/latest_state.h"
 #include "sonde/status.h"
 #include "sonde/store.h"
@@ -34,8 +35,11 @@ class QuerySource {
   virtual Status ListHosts(std::vector<HostInfo>* out) = 0;
   // The series of `host` with their latest state.
   virtual Status ListSeries(std::string_view host, std::vector<LatestState>* out) = 0;
-  // Windows per series (series without windows in range are left out).
-  virtual Status ReadRollups(const RollupQuery& query, std::vector<SeriesRollups>* out) = 0;
+  // Windows per series, as the HTTP API serves them (api::WindowStats: the
+  // derived statistics, no sketches); series without windows in range are
+  // left out.
+  virtual Status ReadRollups(const RollupQuery& query,
+                             std::vector<api::SeriesWindows>* out) = 0;
   // Latest state of the series the query selects.
   virtual Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) = 0;
 };

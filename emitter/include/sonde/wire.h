@@ -156,7 +156,8 @@ struct SampleRef {
 // On kOk sets *written. Returns kOversized when it does not fit in cap (never
 // when cap >= kMaxSampleBytes), or the field's error (kBadName, kBadTag,
 // kTooManyTags, kNonFinite, kBadTimestamp, kBadKind) when it breaks a limit;
-// nothing is written then. Never allocates.
+// *written is not set then, and out[0, cap) must not be used (kOversized
+// leaves it untouched). Never allocates.
 WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* written);
 
 // Assembles one message from samples encoded by EncodeSample, without
