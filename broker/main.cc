@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   }
   o.logger->info("event=config {}", cli.EffectiveConfig());
   sonde::Status status = (*broker)->Run();
+  std::printf("sonde-broker: stopped %s\n",
+              sonde::broker::FormatCounters((*broker)->counters()).c_str());
   if (!status.ok()) std::fprintf(stderr, "sonde-broker: error: %s\n", status.message().c_str());
   broker->reset();
   sonde::ShutdownLogging();

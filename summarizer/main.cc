@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   CLI::App& app = cli.app();
   app.add_option("--from", o.from, "Broker PUB endpoint to subscribe to (repeatable)")
       ->capture_default_str();
-  app.add_option("--data-dir", o.data_dir, "LMDB directory [$SONDE_DATA_DIR, ~/.local/state/sonde]");
+  app.add_option("--data-dir", o.data_dir,
+                 "LMDB directory [$SONDE_DATA_DIR, ~/.local/state/sonde]");
   app.add_option("--http", o.http, "HTTP API address host:port (\"\" disables)")
       ->capture_default_str();
   cli.AddDuration("--flush-interval", &o.flush_interval, "Write touched windows every");

@@ -13,13 +13,15 @@
 // brubeck's test-bin/udp-stress.c. Never part of CTest. Loopback only.
 // Usage: see --help, and docs/broker.md ("Performance").
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
+#include <zmq.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -30,9 +32,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <zmq.h>
 
 #include "sonde/wire.h"
 
@@ -115,11 +114,24 @@ class BrokerProcess {
  public:
   bool Start(const Flags& f) {
     log_path_ = "/tmp/sonde-broker-bench-" + std::to_string(getpid()) + ".log";
-    std::vector<std::string> args = {"taskset", "-c", std::to_string(f.broker_cpu), f.broker,
-                                     "--udp", "udp://127.0.0.1:0", "--pull", "tcp://127.0.0.1:0",
-                                     "--pub", "tcp://127.0.0.1:0", "--stats-interval", "0",
-                                     "--pub-hwm", std::to_string(f.pub_hwm), "--broker-id",
-                                     "bench", "--linger", "0s"};
+    std::vector<std::string> args = {"taskset",
+                                     "-c",
+                                     std::to_string(f.broker_cpu),
+                                     f.broker,
+                                     "--udp",
+                                     "udp://127.0.0.1:0",
+                                     "--pull",
+                                     "tcp://127.0.0.1:0",
+                                     "--pub",
+                                     "tcp://127.0.0.1:0",
+                                     "--stats-interval",
+                                     "0",
+                                     "--pub-hwm",
+                                     std::to_string(f.pub_hwm),
+                                     "--broker-id",
+                                     "bench",
+                                     "--linger",
+                                     "0s"};
     std::istringstream extra(f.broker_args);
     for (std::string a; extra >> a;) args.push_back(a);
     pid_ = fork();
@@ -217,11 +229,11 @@ class Subscriber {
   uint64_t publications() const { return publications_.load(std::memory_order_relaxed); }
   uint64_t missed() const { return missed_.load(std::memory_order_relaxed); }
   uint64_t invalid() const { return invalid_.load(std::memory_order_relaxed); }
-  Clock::time_point last_receipt() const { return Clock::time_point(Clock::duration(last_ns_.load())); }
-  // Forgets what the probes brought.
-  void Reset() {
-    samples_ = publications_ = missed_ = invalid_ = 0;
+  Clock::time_point last_receipt() const {
+    return Clock::time_point(Clock::duration(last_ns_.load()));
   }
+  // Forgets what the probes brought.
+  void Reset() { samples_ = publications_ = missed_ = invalid_ = 0; }
 
  private:
   void Loop() {
@@ -323,8 +335,7 @@ class ZmqLoad {
     while (sent < samples) {
       const Batch& b = round[*next];
       zmq_msg_t msg;
-      zmq_msg_init_data(&msg, const_cast<char*>(b.bytes.data()), b.bytes.size(), nullptr,
-                        nullptr);
+      zmq_msg_init_data(&msg, const_cast<char*>(b.bytes.data()), b.bytes.size(), nullptr, nullptr);
       if (zmq_msg_send(&msg, socket_, 0) < 0) {
         zmq_msg_close(&msg);
         break;
@@ -390,9 +401,8 @@ int RunOne(const Flags& f, const char* name, size_t batch_bytes, void* context,
   }
   const double cpu = broker.CpuSeconds() - cpu0;
   const double send_s = std::chrono::duration<double>(send_end - start).count();
-  const double recv_s = std::chrono::duration<double>(
-                            std::max(sub.last_receipt(), send_end) - start)
-                            .count();
+  const double recv_s =
+      std::chrono::duration<double>(std::max(sub.last_receipt(), send_end) - start).count();
   const uint64_t received = sub.samples();
   const uint64_t lost = sent > received ? sent - received : 0;
   std::printf(
@@ -403,8 +413,9 @@ int RunOne(const Flags& f, const char* name, size_t batch_bytes, void* context,
       received / recv_s / 1e6, static_cast<unsigned long long>(lost),
       sent ? 100.0 * lost / sent : 0.0, static_cast<unsigned long long>(sub.missed()),
       static_cast<unsigned long long>(sub.invalid()));
-  std::printf("     broker CPU %.2f s over %.2f s (%.0f%% of a core): %.1f ms per million samples\n",
-              cpu, recv_s, 100 * cpu / recv_s, received ? cpu * 1e3 / (received / 1e6) : 0.0);
+  std::printf(
+      "     broker CPU %.2f s over %.2f s (%.0f%% of a core): %.1f ms per million samples\n", cpu,
+      recv_s, 100 * cpu / recv_s, received ? cpu * 1e3 / (received / 1e6) : 0.0);
   return lost == 0 ? 0 : 3;
 }
 
@@ -443,13 +454,15 @@ int main(int argc, char** argv) {
   app.add_option("--rate", f.rate, "Samples/s offered (0: flat out)")->capture_default_str();
   app.add_option("--max-samples", f.max_samples, "Stop after this many")->capture_default_str();
   app.add_option("--series", f.series, "Distinct series")->capture_default_str();
+  app.add_option("--metrics-per-source", f.metrics_per_source,
+                 "Series per source (one source's samples share batches)")
+      ->capture_default_str();
   app.add_option("--udp-batch-bytes", f.udp_batch_bytes, "Largest UDP batch")
       ->capture_default_str();
   app.add_option("--zmq-batch-bytes", f.zmq_batch_bytes, "Largest ZeroMQ batch")
       ->capture_default_str();
   app.add_option("--broker-cpu", f.broker_cpu, "Core for the broker")->capture_default_str();
-  app.add_option("--load-cpu", f.load_cpu, "Core for sender and subscriber")
-      ->capture_default_str();
+  app.add_option("--load-cpu", f.load_cpu, "Core for sender and subscriber")->capture_default_str();
   app.add_option("--pub-hwm", f.pub_hwm, "Broker --pub-hwm")->capture_default_str();
   app.add_option("--broker-args", f.broker_args, "Extra broker flags, space-separated");
   CLI11_PARSE(app, argc, argv);
@@ -457,8 +470,8 @@ int main(int argc, char** argv) {
     std::string self = argv[0];
     f.broker = self.substr(0, self.rfind('/') + 1) + "sonde-broker";
   }
-  if (f.series % f.metrics_per_source != 0 || f.series <= 0) {
-    std::fprintf(stderr, "--series must be a multiple of %d\n", f.metrics_per_source);
+  if (f.metrics_per_source <= 0 || f.series <= 0 || f.series % f.metrics_per_source != 0) {
+    std::fprintf(stderr, "--series must be a multiple of --metrics-per-source\n");
     return 2;
   }
   PinTo(f.load_cpu);

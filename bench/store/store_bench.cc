@@ -40,7 +40,7 @@ constexpr int64_t kMinuteMs = 60000;
 struct Workload {
   const char* name;
   MetricKind kind;
-  int per_second;                          // Samples per second per series.
+  int per_second;  // Samples per second per series.
   std::function<double(std::mt19937_64&)> draw;
 };
 
@@ -194,9 +194,11 @@ class BenchDir {
  public:
   BenchDir() {
     const char* base = std::getenv("SONDE_BENCH_DIR");
-    std::string tmpl = (std::filesystem::path(base != nullptr ? base : std::filesystem::temp_directory_path().c_str()) /
-                        "sonde-store-bench-XXXXXX")
-                           .string();
+    std::string tmpl =
+        (std::filesystem::path(base != nullptr ? base
+                                               : std::filesystem::temp_directory_path().c_str()) /
+         "sonde-store-bench-XXXXXX")
+            .string();
     if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~BenchDir() {
@@ -226,8 +228,8 @@ std::unique_ptr<Store> OpenStore(const std::string& dir, benchmark::State& state
 // A fleet: `hosts` hosts with `per_host` series each (a mix of the workloads).
 std::vector<std::shared_ptr<const SeriesKey>> Fleet(int hosts, int per_host) {
   std::vector<std::shared_ptr<const SeriesKey>> keys;
-  const char* metrics[] = {"cpu.user", "cpu.system", "mem.used", "disk.io", "net.rx",
-                           "http.latency", "http.requests", "queue.depth"};
+  const char* metrics[] = {"cpu.user", "cpu.system",   "mem.used",      "disk.io",
+                           "net.rx",   "http.latency", "http.requests", "queue.depth"};
   for (int h = 0; h < hosts; ++h) {
     for (int i = 0; i < per_host; ++i) {
       auto k = SeriesKey::Make("web-" + std::to_string(h),
@@ -258,8 +260,8 @@ void FillBatch(const std::vector<std::shared_ptr<const SeriesKey>>& keys, int64_
     RollupWindow minute(w.kind, Resolution::kMinute, minute_start);
     for (int k = 0; k < samples; ++k) minute.Add(w.draw(rng), minute_start + k * 100);
     const auto index = static_cast<uint32_t>(i);
-    batch->series.push_back({keys[i], ids.empty() ? kNoSeriesId : ids[i], w.kind, minute.last(),
-                             minute.last_ms()});
+    batch->series.push_back(
+        {keys[i], ids.empty() ? kNoSeriesId : ids[i], w.kind, minute.last(), minute.last_ms()});
     if (tick == Tick::kMinuteBoundary && minute_start > hour_start) {
       RollupWindow closed(w.kind, Resolution::kMinute, minute_start - kMinuteMs);
       for (int k = 0; k < samples; ++k) closed.Add(w.draw(rng), minute_start - kMinuteMs + k * 100);

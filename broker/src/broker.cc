@@ -6,7 +6,6 @@
 
 #include <string>
 #include <utility>
-
 #include <zmq.hpp>
 
 #include "broker_impl.h"

@@ -11,12 +11,12 @@
 #ifndef SONDE_BROKER_BROKER_IMPL_H_
 #define SONDE_BROKER_BROKER_IMPL_H_
 
+#include <spdlog/logger.h>
+#include <uv.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
-
-#include <spdlog/logger.h>
-#include <uv.h>
 #include <zmq.hpp>
 
 #include "broker_metrics.h"

@@ -1,9 +1,9 @@
 #include "broker_metrics.h"
 
+#include <fmt/format.h>
+
 #include <iterator>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace sonde::broker {
 
@@ -12,8 +12,7 @@ const char* IngestName(Ingest ingest) { return ingest == Ingest::kUdp ? "udp" : 
 BrokerMetrics::BrokerMetrics(CounterRegistry* r) {
   for (int i = 0; i < kIngestCount; ++i) {
     MetricLabel label{"transport", IngestName(static_cast<Ingest>(i))};
-    received[i].messages =
-        r->AddCounter("received", "Messages received, valid or not.", label);
+    received[i].messages = r->AddCounter("received", "Messages received, valid or not.", label);
     received[i].bytes = r->AddCounter("received_bytes", "Bytes of messages received.", label);
     received[i].samples =
         r->AddCounter("received_samples", "Samples in valid messages received.", label);
@@ -36,7 +35,8 @@ BrokerMetrics::BrokerMetrics(CounterRegistry* r) {
 namespace {
 
 TransportCounters Copy(const BrokerMetrics::Received& c) {
-  return {.messages = c.messages->value(), .bytes = c.bytes->value(), .samples = c.samples->value()};
+  return {
+      .messages = c.messages->value(), .bytes = c.bytes->value(), .samples = c.samples->value()};
 }
 
 }  // namespace

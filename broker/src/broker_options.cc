@@ -49,8 +49,8 @@ Status BrokerOptions::Validate() const {
   if (stats_interval.count() > 0 && stats_interval.count() < 10) {
     return Status::InvalidArgument("stats_interval: below 10ms (use 0 to disable)");
   }
-  SONDE_RETURN_IF_ERROR(CheckRange("max_message_bytes", static_cast<int64_t>(max_message_bytes),
-                                   64, kMaxMessageBytes));
+  SONDE_RETURN_IF_ERROR(CheckRange("max_message_bytes", static_cast<int64_t>(max_message_bytes), 64,
+                                   kMaxMessageBytes));
   SONDE_RETURN_IF_ERROR(CheckRange("udp_rcvbuf_bytes", udp_rcvbuf_bytes, 0, 1 << 30));
   SONDE_RETURN_IF_ERROR(CheckRange("pub_hwm", pub_hwm, 1, 10000000));
   SONDE_RETURN_IF_ERROR(CheckRange("pull_hwm", pull_hwm, 1, 10000000));

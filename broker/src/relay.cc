@@ -1,9 +1,8 @@
 #include "relay.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <uv.h>
-
-#include <fmt/format.h>
 
 namespace sonde::broker {
 
@@ -53,9 +52,8 @@ bool Relay::Accept(Ingest ingest, std::string_view message, const sockaddr* peer
   received.messages->Inc();
   received.bytes->Inc(message.size());
   uint32_t samples = 0;
-  WireError error = message.size() > max_message_bytes_
-                        ? WireError::kOversized
-                        : ValidateBatch(message, source, &samples);
+  WireError error = message.size() > max_message_bytes_ ? WireError::kOversized
+                                                        : ValidateBatch(message, source, &samples);
   if (error == WireError::kOk) {
     received.samples->Inc(samples);
     return true;
@@ -65,8 +63,8 @@ bool Relay::Accept(Ingest ingest, std::string_view message, const sockaddr* peer
     log_->Warn("message_dropped", WireErrorName(error), "transport={} peer={} bytes={}",
                IngestName(ingest), Peer{peer}, message.size());
   } else {
-    log_->Warn("message_dropped", WireErrorName(error), "transport={} bytes={}",
-               IngestName(ingest), message.size());
+    log_->Warn("message_dropped", WireErrorName(error), "transport={} bytes={}", IngestName(ingest),
+               message.size());
   }
   return false;
 }

@@ -8,11 +8,11 @@
 #ifndef SONDE_BROKER_RELAY_H_
 #define SONDE_BROKER_RELAY_H_
 
-#include <cstddef>
-#include <string_view>
-
 #include <sys/socket.h>
 #include <zmq.h>
+
+#include <cstddef>
+#include <string_view>
 
 #include "broker_metrics.h"
 #include "sonde/clock.h"

@@ -14,13 +14,13 @@ SelfStats::SelfStats(const CounterRegistry* registry, std::string source, std::s
 bool SelfStats::Append(std::string_view name, double value, MetricKind kind, const TagView* tag) {
   char encoded[kMaxNameBytes + kMaxTagKeyBytes + kMaxTagValueBytes + 64];
   size_t written = 0;
-  SampleRef sample{.name = name,
-                   .value = value,
-                   .timestamp_ms = 0,  // The batch's time.
+  SampleRef sample{
+      .name = name,
+      .value = value,
+      .timestamp_ms = 0,  // The batch's time.
 
-                   .kind = kind,
-                   .tags = tag != nullptr ? std::span<const TagView>(tag, 1)
-                                          : std::span<const TagView>()};
+      .kind = kind,
+      .tags = tag != nullptr ? std::span<const TagView>(tag, 1) : std::span<const TagView>()};
   if (EncodeSample(sample, encoded, sizeof encoded, &written) != WireError::kOk) return false;
   return builder_.Append(std::string_view(encoded, written));
 }

@@ -9,12 +9,12 @@
 #ifndef SONDE_BROKER_SELF_STATS_H_
 #define SONDE_BROKER_SELF_STATS_H_
 
+#include <spdlog/logger.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "sonde/counters.h"
 #include "sonde/wire.h"

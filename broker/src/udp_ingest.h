@@ -6,11 +6,11 @@
 #ifndef SONDE_BROKER_UDP_INGEST_H_
 #define SONDE_BROKER_UDP_INGEST_H_
 
-#include <cstdint>
-#include <memory>
-
 #include <spdlog/logger.h>
 #include <uv.h>
+
+#include <cstdint>
+#include <memory>
 
 #include "broker_metrics.h"
 #include "relay.h"

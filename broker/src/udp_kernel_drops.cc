@@ -1,10 +1,10 @@
 #include "udp_kernel_drops.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
-
-#include <sys/stat.h>
 
 namespace sonde::broker {
 

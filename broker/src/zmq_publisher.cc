@@ -58,8 +58,7 @@ void ZmqPublisher::Published(size_t payload_bytes, uint64_t sequence, bool ok) {
   metrics_->published_bytes->Inc(payload_bytes);
 }
 
-bool ZmqPublisher::Publish(std::string_view source, std::string_view payload,
-                           int64_t received_ms) {
+bool ZmqPublisher::Publish(std::string_view source, std::string_view payload, int64_t received_ms) {
   if (socket_ == nullptr) return false;
   uint64_t sequence = SendHeader(source, received_ms);
   bool ok = sequence != 0 && zmq_send(socket_, payload.data(), payload.size(), ZMQ_DONTWAIT) >= 0;

@@ -7,11 +7,11 @@
 #ifndef SONDE_BROKER_ZMQ_PUBLISHER_H_
 #define SONDE_BROKER_ZMQ_PUBLISHER_H_
 
+#include <zmq.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <zmq.h>
 
 #include "broker_metrics.h"
 #include "sonde/status.h"

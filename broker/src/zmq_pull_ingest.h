@@ -7,12 +7,12 @@
 #ifndef SONDE_BROKER_ZMQ_PULL_INGEST_H_
 #define SONDE_BROKER_ZMQ_PULL_INGEST_H_
 
+#include <uv.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <uv.h>
 #include <zmq.hpp>
 
 #include "broker_metrics.h"

@@ -95,14 +95,15 @@ const char* sonde_strerror(int code) {
 
 void sonde_emitter_options_init(sonde_emitter_options_t* options) {
   if (options == nullptr) return;
-  const sonde::EmitterOptions defaults;
+  // The C++ defaults (sonde/emitter.h), without building an EmitterOptions,
+  // which allocates and so could throw. tests/emitter checks they agree.
   std::memset(options, 0, sizeof(*options));
   options->endpoint = "udp://127.0.0.1:7700";
-  options->flush_interval_ms = static_cast<uint32_t>(defaults.flush_interval.count());
-  options->max_batch_bytes = defaults.max_batch_bytes;
-  options->queue_bytes = defaults.queue_bytes;
-  options->close_timeout_ms = static_cast<uint32_t>(defaults.close_timeout.count());
-  options->zmq_send_hwm = defaults.zmq_send_hwm;
+  options->flush_interval_ms = 1000;
+  options->max_batch_bytes = 0;
+  options->queue_bytes = size_t{1} << 20;
+  options->close_timeout_ms = 1000;
+  options->zmq_send_hwm = 1000;
 }
 
 int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t** out) {

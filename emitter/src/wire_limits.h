@@ -63,7 +63,7 @@ SONDE_WIRE_LIMITS_INLINE bool HasControlByteSse2(std::string_view s) {
     }
     bad = ControlBytes(_mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo)));
   } else {
-    return n != 0 && (IsControl(p[0]) | IsControl(p[n / 2]) | IsControl(p[n - 1]));
+    return n != 0 && (IsControl(p[0]) || IsControl(p[n / 2]) || IsControl(p[n - 1]));
   }
   return _mm_movemask_epi8(bad) != 0;
 }
@@ -98,7 +98,7 @@ SONDE_WIRE_LIMITS_INLINE bool HasControlByteSwar(std::string_view s) {
     std::memcpy(&b, p + n - 4, 4);
     acc = word_has((uint64_t{b} << 32) | a);
   } else {
-    return n != 0 && (IsControl(p[0]) | IsControl(p[n / 2]) | IsControl(p[n - 1]));
+    return n != 0 && (IsControl(p[0]) || IsControl(p[n / 2]) || IsControl(p[n - 1]));
   }
   return (acc & kHigh) != 0;
 }

@@ -47,9 +47,7 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr int64_t kMinQueryMs = -(int64_t{1} << 60);
 constexpr int64_t kMaxQueryMs = int64_t{1} << 60;
 
-std::string_view View(const MDB_val& v) {
-  return {static_cast<const char*>(v.mv_data), v.mv_size};
-}
+std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
 MDB_val Val(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 
@@ -129,9 +127,11 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 bool SeriesLess(const LatestState& a, const LatestState& b) {
   if (a.key.host() != b.key.host()) return a.key.host() < b.key.host();
   if (a.key.name() != b.key.name()) return a.key.name() < b.key.name();
-  return std::lexicographical_compare(
-      a.key.tags().begin(), a.key.tags().end(), b.key.tags().begin(), b.key.tags().end(),
-      [](const Tag& x, const Tag& y) { return std::tie(x.key, x.value) < std::tie(y.key, y.value); });
+  return std::lexicographical_compare(a.key.tags().begin(), a.key.tags().end(),
+                                      b.key.tags().begin(), b.key.tags().end(),
+                                      [](const Tag& x, const Tag& y) {
+                                        return std::tie(x.key, x.value) < std::tie(y.key, y.value);
+                                      });
 }
 
 int64_t ElapsedUs(std::chrono::steady_clock::time_point since) {
@@ -145,9 +145,7 @@ int64_t ElapsedUs(std::chrono::steady_clock::time_point since) {
 class LmdbStore final : public Store {
  public:
   explicit LmdbStore(const StoreOptions& options)
-      : options_(options),
-        log_(LoggerOrDefault(options.logger)),
-        limited_log_(log_) {}
+      : options_(options), log_(LoggerOrDefault(options.logger)), limited_log_(log_) {}
   ~LmdbStore() override;
 
   Status Init();
@@ -194,8 +192,7 @@ class LmdbStore final : public Store {
   Status CheckSchema(MDB_txn* txn);
 
   // The retry layer.
-  Status RunWrite(std::string_view what, uint64_t map_limit, const TxnBody& body,
-                  uint32_t* grows);
+  Status RunWrite(std::string_view what, uint64_t map_limit, const TxnBody& body, uint32_t* grows);
   Status RunRead(std::string_view what, const std::function<Status(MDB_txn*)>& body);
   Status GrowMap(uint64_t limit);
   Status AdoptMapSize();
@@ -207,12 +204,11 @@ class LmdbStore final : public Store {
   void PrepareBatch(const FlushBatch& batch);
   int ApplyBatch(MDB_txn* txn, const FlushBatch& batch, WriteResult* result, WriteCounts* counts,
                  Status* st);
-  int ResolveId(MDB_txn* txn, const SeriesKey& key, SeriesId* id, WriteCounts* counts,
-                Status* st);
+  int ResolveId(MDB_txn* txn, const SeriesKey& key, SeriesId* id, WriteCounts* counts, Status* st);
   int PutHosts(MDB_txn* txn, Status* st);
   int PutWindows(MDB_txn* txn, const FlushBatch& batch, WriteResult* result);
-  int FoldMinutes(MDB_txn* txn, const FlushBatch& batch, WriteResult* result,
-                  WriteCounts* counts, Status* st);
+  int FoldMinutes(MDB_txn* txn, const FlushBatch& batch, WriteResult* result, WriteCounts* counts,
+                  Status* st);
   void RecordWriteFailure(const FlushBatch& batch, const Status& s);
 
   // Sweep.
@@ -259,7 +255,7 @@ class LmdbStore final : public Store {
   std::shared_mutex env_mu_;
   // Serializes Write() and Sweep(), and guards the scratch below.
   std::mutex write_mu_;
-  std::string values_;               // Encoded windows of the batch, back to back.
+  std::string values_;                 // Encoded windows of the batch, back to back.
   std::vector<size_t> value_offsets_;  // Window i is values_[off[i], off[i + 1]).
   std::unordered_map<std::string_view, HostSeen> hosts_seen_;
   std::string keys_;
@@ -376,10 +372,8 @@ Status LmdbStore::InitDatabases(MDB_txn* txn) {
   }
   if (rc != 0) return LmdbError(rc, "opening the schema table at " + options_.dir);
   SONDE_RETURN_IF_ERROR(CheckSchema(txn));
-  const std::pair<const char*, MDB_dbi*> tables[] = {{"hosts", &hosts_},
-                                                     {"series", &series_},
-                                                     {"minute", &windows_[0]},
-                                                     {"hour", &windows_[1]}};
+  const std::pair<const char*, MDB_dbi*> tables[] = {
+      {"hosts", &hosts_}, {"series", &series_}, {"minute", &windows_[0]}, {"hour", &windows_[1]}};
   for (const auto& [name, dbi] : tables) {
     rc = mdb_dbi_open(txn, name, 0, dbi);
     if (rc == MDB_NOTFOUND) {
@@ -557,14 +551,13 @@ Status LmdbStore::ValidateBatch(const FlushBatch& batch) const {
     const WindowUpdate& w = batch.windows[i];
     const std::string where = "batch window " + std::to_string(i);
     if (w.series >= batch.series.size()) {
-      return Status::InvalidArgument(where + " names series " + std::to_string(w.series) +
-                                     " of " + std::to_string(batch.series.size()));
+      return Status::InvalidArgument(where + " names series " + std::to_string(w.series) + " of " +
+                                     std::to_string(batch.series.size()));
     }
     if (WindowStart(w.window.start_ms(), w.window.resolution()) != w.window.start_ms()) {
       return Status::InvalidArgument(where + " starts at an unaligned time");
     }
-    if (w.fold_into_hour &&
-        (w.window.resolution() != Resolution::kMinute || w.window.open())) {
+    if (w.fold_into_hour && (w.window.resolution() != Resolution::kMinute || w.window.open())) {
       return Status::InvalidArgument(where + " folds into its hour but is not a closed minute");
     }
   }
@@ -624,9 +617,8 @@ Status LmdbStore::Write(const FlushBatch& batch, WriteResult* result) {
     stats_.series_rejected += result->series_rejected;
   }
   RefreshSizeStats();
-  log_->debug("event=store_write series={} windows={} bytes={} grows={} us={}",
-              batch.series.size(), result->windows_written, values_.size(), result->map_grows,
-              ElapsedUs(started));
+  log_->debug("event=store_write series={} windows={} bytes={} grows={} us={}", batch.series.size(),
+              result->windows_written, values_.size(), result->map_grows, ElapsedUs(started));
   return Status::OK();
 }
 
@@ -757,8 +749,8 @@ int LmdbStore::PutWindows(MDB_txn* txn, const FlushBatch& batch, WriteResult* re
     if (id == kNoSeriesId) continue;
     const size_t offset = keys_.size();
     AppendWindowKey(&keys_, w.window.start_ms(), batch.series[w.series].key->host(), id);
-    puts_.push_back({offset, static_cast<uint32_t>(keys_.size() - offset),
-                     static_cast<uint32_t>(i), static_cast<uint8_t>(w.window.resolution())});
+    puts_.push_back({offset, static_cast<uint32_t>(keys_.size() - offset), static_cast<uint32_t>(i),
+                     static_cast<uint8_t>(w.window.resolution())});
   }
   auto key_of = [this](const PendingPut& p) {
     return std::string_view(keys_).substr(p.key_offset, p.key_size);
@@ -783,8 +775,8 @@ int LmdbStore::PutWindows(MDB_txn* txn, const FlushBatch& batch, WriteResult* re
       }
       append = append || key > last_key;
       const uint32_t w = puts_[i].window;
-      const std::string_view value =
-          std::string_view(values_).substr(value_offsets_[w], value_offsets_[w + 1] - value_offsets_[w]);
+      const std::string_view value = std::string_view(values_).substr(
+          value_offsets_[w], value_offsets_[w + 1] - value_offsets_[w]);
       rc = cursor.Put(key, value, append ? MDB_APPEND : 0);
       if (rc != 0) return rc;
       ++result->windows_written;
@@ -825,8 +817,8 @@ int LmdbStore::FoldMinutes(MDB_txn* txn, const FlushBatch& batch, WriteResult* r
     Result<bool> folded = direct ? Result<bool>(false) : hour.FoldMinute(w.window);
     if (direct || !folded) {
       ++counts->folds_skipped;
-      limited_log_.Warn("store_fold_skipped", direct ? "direct_hour" : "kind_changed",
-                        "series={}", batch.series[w.series].key->ToString());
+      limited_log_.Warn("store_fold_skipped", direct ? "direct_hour" : "kind_changed", "series={}",
+                        batch.series[w.series].key->ToString());
       continue;
     }
     if (!*folded) continue;  // Folded by an earlier flush.
@@ -881,8 +873,8 @@ Status LmdbStore::DeleteRun(MDB_dbi dbi, std::string_view from, const Decider& d
 // A window [start, start + len) expires once start + len <= now - retention.
 Status LmdbStore::ExpireWindows(Resolution res, int64_t now_ms, uint32_t* budget,
                                 uint64_t* expired) {
-  const auto retention = res == Resolution::kMinute ? options_.minute_retention
-                                                    : options_.hour_retention;
+  const auto retention =
+      res == Resolution::kMinute ? options_.minute_retention : options_.hour_retention;
   const int64_t last_expired_start = now_ms - retention.count() - ResolutionMs(res);
   const Decider decide = [&](std::string_view key, std::string_view) {
     return key.size() >= 8 && LoadKeyTime(key.data()) <= last_expired_start ? Action::kDelete
@@ -1055,8 +1047,7 @@ StoreStats LmdbStore::GetStats() const {
 
 // ---- Read --------------------------------------------------------------------------
 
-Status LmdbStore::ScanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix,
-                             const ScanFn& fn) {
+Status LmdbStore::ScanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, const ScanFn& fn) {
   Cursor cursor(txn, dbi);
   if (cursor.open_rc() != 0) return LmdbError(cursor.open_rc(), "opening a cursor");
   int rc = cursor.Seek(prefix);

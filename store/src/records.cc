@@ -49,8 +49,7 @@ void AppendWindowHostPrefix(std::string* out, int64_t start_ms, std::string_view
   AppendHostPrefix(out, host);
 }
 
-bool ParseWindowKey(std::string_view key, int64_t* start_ms, std::string_view* host,
-                    SeriesId* id) {
+bool ParseWindowKey(std::string_view key, int64_t* start_ms, std::string_view* host, SeriesId* id) {
   if (key.size() < 8) return false;
   *start_ms = LoadKeyTime(key.data());
   return ParseSeriesKey(key.substr(8), host, id);

@@ -25,9 +25,7 @@ bool EqualOrBothNaN(double a, double b) { return a == b || (std::isnan(a) && std
 
 }  // namespace
 
-const char* ResolutionName(Resolution r) {
-  return r == Resolution::kMinute ? "minute" : "hour";
-}
+const char* ResolutionName(Resolution r) { return r == Resolution::kMinute ? "minute" : "hour"; }
 
 bool ParseResolution(std::string_view text, Resolution* r) {
   if (text == "minute" || text == "m" || text == "by-minute" || text == "min") {
@@ -88,8 +86,8 @@ Status RollupWindow::Merge(const RollupWindow& other) {
     return Status::InvalidArgument(std::string("cannot merge a ") + MetricKindName(other.kind_) +
                                    " window into a " + MetricKindName(kind_) + " window");
   }
-  if (ResolutionMs(other.resolution_) > ResolutionMs(resolution_) ||
-      other.start_ms_ < start_ms_ || other.start_ms_ >= end_ms()) {
+  if (ResolutionMs(other.resolution_) > ResolutionMs(resolution_) || other.start_ms_ < start_ms_ ||
+      other.start_ms_ >= end_ms()) {
     return Status::InvalidArgument("window to merge does not lie inside this window");
   }
   if (other.empty()) return Status::OK();
@@ -119,7 +117,8 @@ Result<bool> RollupWindow::FoldMinute(const RollupWindow& minute) {
   if (minute.start_ms_ < start_ms_ || minute.start_ms_ >= end_ms()) {
     return Status::InvalidArgument("minute to fold does not lie inside this hour");
   }
-  const uint64_t bit = uint64_t{1} << ((minute.start_ms_ - start_ms_) / ResolutionMs(minute.resolution_));
+  const uint64_t bit = uint64_t{1}
+                       << ((minute.start_ms_ - start_ms_) / ResolutionMs(minute.resolution_));
   if (folded_minutes_ & bit) return false;
   SONDE_RETURN_IF_ERROR(Merge(minute));
   folded_minutes_ |= bit;
@@ -205,10 +204,9 @@ Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64
 
 bool RollupWindow::operator==(const RollupWindow& other) const {
   return start_ms_ == other.start_ms_ && last_ms_ == other.last_ms_ &&
-         folded_minutes_ == other.folded_minutes_ &&
-         EqualOrBothNaN(sum_, other.sum_) && min_ == other.min_ && max_ == other.max_ &&
-         last_ == other.last_ && kind_ == other.kind_ && resolution_ == other.resolution_ &&
-         open_ == other.open_ && sketch_ == other.sketch_;
+         folded_minutes_ == other.folded_minutes_ && EqualOrBothNaN(sum_, other.sum_) &&
+         min_ == other.min_ && max_ == other.max_ && last_ == other.last_ && kind_ == other.kind_ &&
+         resolution_ == other.resolution_ && open_ == other.open_ && sketch_ == other.sketch_;
 }
 
 }  // namespace sonde

@@ -36,7 +36,8 @@ class Hasher {
  private:
   static uint64_t Load(const char* p, size_t n) {
     uint64_t v = 0;
-    for (size_t k = 0; k < n; ++k) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[k])) << (8 * k);
+    for (size_t k = 0; k < n; ++k)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(p[k])) << (8 * k);
     return v;
   }
   void Word(uint64_t w) {

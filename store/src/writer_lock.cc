@@ -23,12 +23,12 @@ Status WriterLock::Acquire(const std::string& dir) {
     char buf[32] = {};
     const ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
     close(fd);
-    if (err != EWOULDBLOCK) return Status::IOError("cannot lock " + path + ": " + std::strerror(err));
+    if (err != EWOULDBLOCK)
+      return Status::IOError("cannot lock " + path + ": " + std::strerror(err));
     std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return Status::Unavailable("database at " + dir +
-                               " is already open for writing (pid " + holder +
-                               "); the summarizer is its only writer");
+    return Status::Unavailable("database at " + dir + " is already open for writing (pid " +
+                               holder + "); the summarizer is its only writer");
   }
   const std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {

@@ -63,12 +63,8 @@ void from_json(const json& j, HostInfo& h) {
 void to_json(json& j, const LatestState& s) {
   json tags = json::object();
   for (const Tag& t : s.key.tags()) tags[t.key] = t.value;
-  j = json{{"id", api::FormatSeriesId(s.id)},
-           {"host", s.key.host()},
-           {"name", s.key.name()},
-           {"tags", std::move(tags)},
-           {"kind", KindName(s.kind)},
-           {"value", Num(s.value)},
+  j = json{{"id", api::FormatSeriesId(s.id)}, {"host", s.key.host()},     {"name", s.key.name()},
+           {"tags", std::move(tags)},         {"kind", KindName(s.kind)}, {"value", Num(s.value)},
            {"timestamp_ms", s.timestamp_ms}};
 }
 
@@ -136,10 +132,10 @@ WindowStats StatsOf(const RollupWindow& w) {
 }
 
 void to_json(json& j, const WindowStats& w) {
-  j = json{{"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"count", w.count},
-           {"sum", Num(w.sum)},      {"min", Num(w.min)},   {"max", Num(w.max)},
+  j = json{{"start_ms", w.start_ms}, {"end_ms", w.end_ms},   {"count", w.count},
+           {"sum", Num(w.sum)},      {"min", Num(w.min)},    {"max", Num(w.max)},
            {"last", Num(w.last)},    {"last_ms", w.last_ms}, {"avg", Num(w.avg)},
-           {"rate", Num(w.rate)},    {"p50", Num(w.p50)},   {"p90", Num(w.p90)},
+           {"rate", Num(w.rate)},    {"p50", Num(w.p50)},    {"p90", Num(w.p90)},
            {"p99", Num(w.p99)},      {"open", w.open}};
 }
 
@@ -172,9 +168,7 @@ void from_json(const json& j, SeriesWindows& s) {
 void to_json(json& j, const HostsResponse& r) { j = json{{"hosts", r.hosts}}; }
 void from_json(const json& j, HostsResponse& r) { j.at("hosts").get_to(r.hosts); }
 
-void to_json(json& j, const SeriesResponse& r) {
-  j = json{{"host", r.host}, {"series", r.series}};
-}
+void to_json(json& j, const SeriesResponse& r) { j = json{{"host", r.host}, {"series", r.series}}; }
 void from_json(const json& j, SeriesResponse& r) {
   j.at("host").get_to(r.host);
   j.at("series").get_to(r.series);

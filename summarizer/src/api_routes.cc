@@ -62,10 +62,9 @@ void ApiRoutes::Register(HttpServer* server) {
            [](const QueryService& s, const HttpRequest& r) { return s.Rollups(r.query); });
   deferred("/api/v1/latest",
            [](const QueryService& s, const HttpRequest& r) { return s.Latest(r.query); });
-  server->Route("POST", "/api/perf/:host/:epoch",
-                [this](const HttpRequest& req, HttpResponse* resp) {
-                  *resp = handlers_.liz_post(req);
-                });
+  server->Route(
+      "POST", "/api/perf/:host/:epoch",
+      [this](const HttpRequest& req, HttpResponse* resp) { *resp = handlers_.liz_post(req); });
   server->Route("GET", "/metrics",
                 [this](const HttpRequest&, HttpResponse* resp) { *resp = handlers_.metrics(); });
   server->Route("GET", "/healthz",

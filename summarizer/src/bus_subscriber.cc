@@ -31,8 +31,7 @@ BusSubscriber::~BusSubscriber() {
 
 Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
                                                             zmq::context_t* context,
-                                                            Options options,
-                                                            PayloadFn on_payload) {
+                                                            Options options, PayloadFn on_payload) {
   if (options.endpoints.empty()) return Status::InvalidArgument("no broker endpoint to read");
   if (options.counters == nullptr) return Status::InvalidArgument("counters are required");
   std::unique_ptr<BusSubscriber> sub(new BusSubscriber(std::move(options), std::move(on_payload)));
@@ -54,16 +53,15 @@ Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
   } catch (const zmq::error_t& e) {
     const std::string what = "connecting SUB to '" + current + "': " + e.what();
     return e.num() == EINVAL || e.num() == EPROTONOSUPPORT ? Status::InvalidArgument(what)
-                                                            : Status::IOError(what);
+                                                           : Status::IOError(what);
   }
   ZmqWatcherOptions wo;
   wo.max_parts = 3;
   wo.logger = sub->log_;
   BusSubscriber* self = sub.get();
-  auto watcher = ZmqWatcher::Start(loop, sub->socket_.get(), wo,
-                                   [self](std::span<zmq::message_t> parts) {
-                                     self->OnMessage(parts);
-                                   });
+  auto watcher =
+      ZmqWatcher::Start(loop, sub->socket_.get(), wo,
+                        [self](std::span<zmq::message_t> parts) { self->OnMessage(parts); });
   if (!watcher.has_value()) return watcher.error();
   sub->watcher_ = std::move(watcher).value();
   for (const std::string& endpoint : sub->options_.endpoints) {
@@ -84,8 +82,9 @@ void BusSubscriber::Close(std::function<void()> on_closed) {
 
 void BusSubscriber::CountMalformed(const char* reason) {
   ++stats_.malformed;
-  options_.counters->AddCounter("malformed", "Bus messages or batches dropped, by reason.",
-                                {"reason", reason})->Inc();
+  options_.counters
+      ->AddCounter("malformed", "Bus messages or batches dropped, by reason.", {"reason", reason})
+      ->Inc();
   limited_.Warn("bus_message_dropped", reason, "");
 }
 

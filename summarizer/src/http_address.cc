@@ -5,8 +5,8 @@
 namespace sonde::summarizer {
 
 Status ParseHttpAddress(std::string_view text, HttpAddress* out) {
-  const std::string bad = "--http: expected host:port (e.g. 127.0.0.1:7780), not '" +
-                          std::string(text) + "'";
+  const std::string bad =
+      "--http: expected host:port (e.g. 127.0.0.1:7780), not '" + std::string(text) + "'";
   const size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) return Status::InvalidArgument(bad);
   std::string_view host = text.substr(0, colon);

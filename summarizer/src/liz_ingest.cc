@@ -2,9 +2,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "sonde/sample.h"
 #include "sonde/wire.h"

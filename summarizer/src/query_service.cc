@@ -3,11 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <nlohmann/json.hpp>
 
 #include "sonde/api_json.h"
 #include "sonde/series_key.h"
@@ -34,8 +33,7 @@ bool ParseInt64(std::string_view text, int64_t* out) {
 }
 
 HttpResponse JsonResponse(const json& j) {
-  return HttpResponse::Json(
-      200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return HttpResponse::Json(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
@@ -181,12 +179,12 @@ HttpResponse QueryService::Rollups(const QueryParams& query) const {
   q.host = std::string(*host);
   q.label = std::string(Param(query, "label").value_or(""));
   if (auto res = Param(query, "res"); res && !ParseResolution(*res, &q.resolution)) {
-    return HttpResponse::Error(400, "res must be 'minute' or 'hour', not '" + std::string(*res) +
-                                        "'");
+    return HttpResponse::Error(400,
+                               "res must be 'minute' or 'hour', not '" + std::string(*res) + "'");
   }
   if (auto id = Param(query, "series"); id && !api::ParseSeriesId(*id, &q.series)) {
-    return HttpResponse::Error(400, "series must be a hex series id, not '" + std::string(*id) +
-                                        "'");
+    return HttpResponse::Error(400,
+                               "series must be a hex series id, not '" + std::string(*id) + "'");
   }
   const int64_t now = clock_->WallMs();
   auto since = Param(query, "since");
@@ -195,9 +193,11 @@ HttpResponse QueryService::Rollups(const QueryParams& query) const {
   if (since && (from || to)) return HttpResponse::Error(400, "give either since or from/to");
   if (from || to) {
     if (!from) return HttpResponse::Error(400, "'to' needs 'from'");
-    if (!ParseInt64(*from, &q.from_ms)) return HttpResponse::Error(400, "from must be an integer (ms)");
+    if (!ParseInt64(*from, &q.from_ms))
+      return HttpResponse::Error(400, "from must be an integer (ms)");
     q.to_ms = now + ResolutionMs(q.resolution);
-    if (to && !ParseInt64(*to, &q.to_ms)) return HttpResponse::Error(400, "to must be an integer (ms)");
+    if (to && !ParseInt64(*to, &q.to_ms))
+      return HttpResponse::Error(400, "to must be an integer (ms)");
   } else {
     std::chrono::milliseconds span =
         q.resolution == Resolution::kMinute ? std::chrono::hours(1) : std::chrono::hours(24);
@@ -213,7 +213,8 @@ HttpResponse QueryService::Rollups(const QueryParams& query) const {
   std::vector<SeriesRollups> rollups;
   Status s = store_->ReadRollups(q, &rollups);
   if (s.IsNotFound()) {
-    return HttpResponse::Error(404, q.series != kNoSeriesId ? "unknown series" : "unknown host '" + q.host + "'");
+    return HttpResponse::Error(
+        404, q.series != kNoSeriesId ? "unknown series" : "unknown host '" + q.host + "'");
   }
   if (!s.ok()) return StoreError(s);
   api::RollupsResponse r;

@@ -12,6 +12,9 @@ namespace sonde::summarizer {
 namespace {
 
 constexpr int64_t kNoWindow = std::numeric_limits<int64_t>::min();
+// Markers in IngestGroup's window_start for samples rejected in pass 1.
+constexpr int64_t kRejectedFuture = kNoWindow + 1;
+constexpr int64_t kRejectedLate = kNoWindow + 2;
 constexpr uint32_t kNoPooled = 0xffffffffu;
 constexpr int64_t kMinuteMs = 60000;
 constexpr uint32_t kChunkBits = 12;  // 4,096 states per slab chunk.
@@ -51,12 +54,18 @@ size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity(
 
 const char* RejectReasonName(RejectReason reason) {
   switch (reason) {
-    case RejectReason::kLate: return "late";
-    case RejectReason::kFuture: return "future";
-    case RejectReason::kSeriesCap: return "series_cap";
-    case RejectReason::kTagValuesCap: return "tag_values_cap";
-    case RejectReason::kKindMismatch: return "kind_mismatch";
-    case RejectReason::kBadKey: return "bad_key";
+    case RejectReason::kLate:
+      return "late";
+    case RejectReason::kFuture:
+      return "future";
+    case RejectReason::kSeriesCap:
+      return "series_cap";
+    case RejectReason::kTagValuesCap:
+      return "tag_values_cap";
+    case RejectReason::kKindMismatch:
+      return "kind_mismatch";
+    case RejectReason::kBadKey:
+      return "bad_key";
   }
   return "unknown";
 }
@@ -87,10 +96,10 @@ struct RollupEngine::PooledWindow {
 // the window itself share the first cache lines.
 struct RollupEngine::State {
   uint64_t hash = 0;
+  std::shared_ptr<const SeriesKey> key;
   int64_t cur_start = kNoWindow;  // Start of `cur`, or kNoWindow when none.
   RollupWindow cur;               // The newest minute window.
-  std::shared_ptr<const SeriesKey> key;
-  SeriesId id = kNoSeriesId;  // As the store gave it; kNoSeriesId until known.
+  SeriesId id = kNoSeriesId;      // As the store gave it; kNoSeriesId until known.
   double last_value = 0;
   int64_t last_ms = std::numeric_limits<int64_t>::min();
   uint32_t older = kNoPooled;  // Older open windows, newest first.
@@ -134,43 +143,95 @@ uint32_t RollupEngine::FindSlot(uint64_t hash, std::string_view host, std::strin
 
 uint32_t RollupEngine::Ingest(const BatchView& batch, int64_t now_ms) {
   ++stats_.batches;
-  const uint64_t host_hash = HashHost(batch.source);
-  uint64_t batch_tag_sum = 0;
-  for (const TagView& t : batch.tags) batch_tag_sum += HashTag(t.key, t.value);
-  const uint32_t batch_tag_count = batch.tags.size();
-  const int64_t close_limit = CloseLimit(now_ms);
-  const int64_t max_ts = now_ms + options_.max_future.count();
-  int64_t cached_start = kNoWindow;  // Samples of a batch mostly share one minute.
+  BatchContext ctx;
+  ctx.host_hash = HashHost(batch.source);
+  for (const TagView& t : batch.tags) ctx.tag_sum += HashTag(t.key, t.value);
+  ctx.tag_count = batch.tags.size();
+  ctx.close_limit = CloseLimit(now_ms);
+  ctx.max_ts = now_ms + options_.max_future.count();
   uint32_t accepted = 0;
+  const size_t n = batch.samples.size();
+  for (size_t i = 0; i < n; i += kGroup) {
+    accepted += IngestGroup(batch, i, std::min(n, i + kGroup), &ctx);
+  }
+  stats_.samples += accepted;
+  return accepted;
+}
 
-  for (const SampleView& sample : batch.samples) {
+// Samples go through in groups, in three passes, so that the cache misses
+// of a group overlap instead of following one another (at a million series
+// the table, the states and the keys are far out of cache):
+//   1. time checks and hash; prefetch the table entry;
+//   2. first table candidate; prefetch its state;
+//   3. prefetch the candidate's key (verification reads it);
+//   4. exact lookup (now in cache), create if new, add to the window.
+uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t end,
+                                   BatchContext* ctx) {
+  struct Item {
+    uint64_t hash;
+    int64_t window_start;
+    uint32_t tag_count;
+    uint32_t candidate;
+  };
+  Item items[kGroup];
+  const size_t count = end - begin;
+  for (size_t j = 0; j < count; ++j) {
+    const SampleView& sample = batch.samples[begin + j];
+    Item& it = items[j];
     const int64_t ts = sample.timestamp_ms;
-    if (ts > max_ts) {
+    it.candidate = SeriesTable::kNone;
+    if (ts > ctx->max_ts) {
+      it.window_start = kRejectedFuture;
+      continue;
+    }
+    if (ts < ctx->cached_start || ts >= ctx->cached_start + kMinuteMs ||
+        ctx->cached_start == kNoWindow) {
+      ctx->cached_start = WindowStart(ts, Resolution::kMinute);
+    }
+    it.window_start = ctx->cached_start;
+    if (it.window_start <= ctx->close_limit) {
+      it.window_start = kRejectedLate;
+      continue;
+    }
+    uint64_t tag_sum = ctx->tag_sum;
+    it.tag_count = ctx->tag_count;
+    if (!sample.tags.empty()) {
+      tag_sum = 0;
+      it.tag_count = 0;
+      ForEachMergedTag(batch.tags, sample.tags, [&](const TagView& t) {
+        tag_sum += HashTag(t.key, t.value);
+        ++it.tag_count;
+      });
+    }
+    it.hash = HashSeries(ctx->host_hash, sample.name, tag_sum, it.tag_count);
+    table_.Prefetch(it.hash);
+  }
+  for (size_t j = 0; j < count; ++j) {
+    Item& it = items[j];
+    if (it.window_start <= kRejectedLate) continue;
+    it.candidate = table_.FirstCandidate(it.hash);
+    if (it.candidate != SeriesTable::kNone) __builtin_prefetch(&At(it.candidate));
+  }
+  for (size_t j = 0; j < count; ++j) {
+    if (items[j].candidate == SeriesTable::kNone) continue;
+    const State& s = At(items[j].candidate);
+    if (s.key != nullptr) __builtin_prefetch(s.key.get());
+  }
+  uint32_t accepted = 0;
+  for (size_t j = 0; j < count; ++j) {
+    const SampleView& sample = batch.samples[begin + j];
+    const Item& it = items[j];
+    if (it.window_start == kRejectedFuture) {
       Reject(RejectReason::kFuture);
       continue;
     }
-    if (ts < cached_start || ts >= cached_start + kMinuteMs || cached_start == kNoWindow) {
-      cached_start = WindowStart(ts, Resolution::kMinute);
-    }
-    const int64_t window_start = cached_start;
-    if (window_start <= close_limit) {
+    if (it.window_start == kRejectedLate) {
       Reject(RejectReason::kLate);
       continue;
     }
-    uint64_t tag_sum = batch_tag_sum;
-    uint32_t tag_count = batch_tag_count;
-    if (!sample.tags.empty()) {
-      tag_sum = 0;
-      tag_count = 0;
-      ForEachMergedTag(batch.tags, sample.tags, [&](const TagView& t) {
-        tag_sum += HashTag(t.key, t.value);
-        ++tag_count;
-      });
-    }
-    const uint64_t hash = HashSeries(host_hash, sample.name, tag_sum, tag_count);
-    uint32_t slot = FindSlot(hash, batch.source, sample.name, tag_count);
+    uint32_t slot = FindSlot(it.hash, batch.source, sample.name, it.tag_count);
     if (slot == SeriesTable::kNone) {
-      slot = CreateSeries(batch, sample, hash, tag_count);
+      slot = CreateSeries(batch, sample, it.hash, it.tag_count);
       if (slot == SeriesTable::kNone) continue;
     }
     State& s = At(slot);
@@ -178,11 +239,12 @@ uint32_t RollupEngine::Ingest(const BatchView& batch, int64_t now_ms) {
       Reject(RejectReason::kKindMismatch);
       continue;
     }
-    if (window_start == s.cur_start) {
+    const int64_t ts = sample.timestamp_ms;
+    if (it.window_start == s.cur_start) {
       s.cur.Add(sample.value, ts);
       s.flags |= kCurDirty;
     } else {
-      AddSlow(s, window_start, sample.value, ts);
+      AddSlow(s, it.window_start, sample.value, ts);
     }
     if (ts >= s.last_ms) {
       s.last_ms = ts;
@@ -191,7 +253,6 @@ uint32_t RollupEngine::Ingest(const BatchView& batch, int64_t now_ms) {
     MarkDirty(s, slot);
     ++accepted;
   }
-  stats_.samples += accepted;
   return accepted;
 }
 
@@ -201,8 +262,8 @@ void RollupEngine::MarkDirty(State& s, uint32_t slot) {
   dirty_.push_back(slot);
 }
 
-uint32_t RollupEngine::CreateSeries(const BatchView& batch, const SampleView& sample,
-                                    uint64_t hash, uint32_t tag_count) {
+uint32_t RollupEngine::CreateSeries(const BatchView& batch, const SampleView& sample, uint64_t hash,
+                                    uint32_t tag_count) {
   if (table_.size() >= options_.max_series) {
     Reject(RejectReason::kSeriesCap);
     return SeriesTable::kNone;
@@ -225,8 +286,7 @@ uint32_t RollupEngine::CreateSeries(const BatchView& batch, const SampleView& sa
     Reject(RejectReason::kBadKey);
     return SeriesTable::kNone;
   }
-  return InsertSeries(std::make_shared<const SeriesKey>(std::move(key).value()), hash,
-                      sample.kind);
+  return InsertSeries(std::make_shared<const SeriesKey>(std::move(key).value()), hash, sample.kind);
 }
 
 uint32_t RollupEngine::InsertSeries(std::shared_ptr<const SeriesKey> key, uint64_t hash,
@@ -343,8 +403,8 @@ void RollupEngine::EmitSeries(uint32_t slot, int64_t close_limit, TickBatch* out
   State& s = At(slot);
   s.flags &= ~kInDirtyList;
   if (!(s.flags & kLive)) return;
-  const uint32_t index = out->AddSeries(
-      SeriesUpdate{s.key, s.id, s.kind, s.last_value, s.last_ms}, slot, s.generation);
+  const uint32_t index = out->AddSeries(SeriesUpdate{s.key, s.id, s.kind, s.last_value, s.last_ms},
+                                        slot, s.generation);
   if (s.cur_start != kNoWindow) {
     if (s.cur_start <= close_limit) {
       out->AddWindow(index, s.cur, /*open=*/false);
@@ -435,8 +495,8 @@ void RollupEngine::Resume(std::vector<OpenWindow> windows, int64_t now_ms) {
     if (ow.window.resolution() != Resolution::kMinute || ow.window.empty()) continue;
     auto key = std::make_shared<const SeriesKey>(std::move(ow.series.key));
     const uint64_t hash = HashOfKey(*key);
-    uint32_t slot = FindSlot(hash, key->host(), key->name(),
-                             static_cast<uint32_t>(key->tags().size()));
+    uint32_t slot =
+        FindSlot(hash, key->host(), key->name(), static_cast<uint32_t>(key->tags().size()));
     if (slot == SeriesTable::kNone) {
       if (table_.size() >= options_.max_series) {
         Reject(RejectReason::kSeriesCap);
@@ -470,8 +530,7 @@ void RollupEngine::Resume(std::vector<OpenWindow> windows, int64_t now_ms) {
       while (*link != kNoPooled && pool_[*link].window.start_ms() > start) {
         link = &pool_[*link].next;
       }
-      if (start == s.cur_start ||
-          (*link != kNoPooled && pool_[*link].window.start_ms() == start)) {
+      if (start == s.cur_start || (*link != kNoPooled && pool_[*link].window.start_ms() == start)) {
         continue;  // The store holds one window per start: cannot happen.
       }
       const uint32_t next = *link;
@@ -488,10 +547,10 @@ void RollupEngine::Resume(std::vector<OpenWindow> windows, int64_t now_ms) {
 }
 
 size_t RollupEngine::MemoryUsage() const {
-  size_t n = chunks_.size() * kChunkSize * sizeof(State) + table_.MemoryUsage() +
-             pool_.capacity() * sizeof(PooledWindow) +
-             (free_slots_.capacity() + free_pooled_.capacity() + dirty_.capacity()) *
-                 sizeof(uint32_t);
+  size_t n =
+      chunks_.size() * kChunkSize * sizeof(State) + table_.MemoryUsage() +
+      pool_.capacity() * sizeof(PooledWindow) +
+      (free_slots_.capacity() + free_pooled_.capacity() + dirty_.capacity()) * sizeof(uint32_t);
   for (uint32_t slot = 0; slot < slots_used_; ++slot) {
     const State& s = At(slot);
     if (!(s.flags & kLive)) continue;
@@ -507,8 +566,8 @@ size_t RollupEngine::MemoryUsage() const {
 
 std::vector<RollupWindow> RollupEngine::WindowsForTest(const SeriesKey& key) const {
   std::vector<RollupWindow> out;
-  const uint32_t slot = FindSlot(HashOfKey(key), key.host(), key.name(),
-                                 static_cast<uint32_t>(key.tags().size()));
+  const uint32_t slot =
+      FindSlot(HashOfKey(key), key.host(), key.name(), static_cast<uint32_t>(key.tags().size()));
   if (slot == SeriesTable::kNone) return out;
   const State& s = At(slot);
   if (s.cur_start != kNoWindow) out.push_back(s.cur);

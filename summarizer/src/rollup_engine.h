@@ -40,6 +40,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -78,12 +79,12 @@ struct EngineOptions {
 
 // Why a sample was not added. Stable names (RejectReasonName) for counters.
 enum class RejectReason : uint8_t {
-  kLate = 0,       // "late": its window closed (end + lateness passed).
-  kFuture,         // "future": dated more than max_future ahead.
-  kSeriesCap,      // "series_cap": a new series beyond max_series.
-  kTagValuesCap,   // "tag_values_cap": a new tag value beyond max_tag_values.
-  kKindMismatch,   // "kind_mismatch": a kind other than the series' own.
-  kBadKey,         // "bad_key": host/name/tags the store's SeriesKey refuses.
+  kLate = 0,      // "late": its window closed (end + lateness passed).
+  kFuture,        // "future": dated more than max_future ahead.
+  kSeriesCap,     // "series_cap": a new series beyond max_series.
+  kTagValuesCap,  // "tag_values_cap": a new tag value beyond max_tag_values.
+  kKindMismatch,  // "kind_mismatch": a kind other than the series' own.
+  kBadKey,        // "bad_key": host/name/tags the store's SeriesKey refuses.
 };
 inline constexpr int kRejectReasonCount = 6;
 const char* RejectReasonName(RejectReason reason);
@@ -153,6 +154,18 @@ class RollupEngine {
  private:
   struct PooledWindow;
   struct State;
+  // Per-batch values computed once (host hash, batch tags, time limits).
+  struct BatchContext {
+    uint64_t host_hash = 0;
+    uint64_t tag_sum = 0;
+    uint32_t tag_count = 0;
+    int64_t close_limit = 0;
+    int64_t max_ts = 0;
+    int64_t cached_start = std::numeric_limits<int64_t>::min();
+  };
+  static constexpr size_t kGroup = 32;
+
+  uint32_t IngestGroup(const BatchView& batch, size_t begin, size_t end, BatchContext* ctx);
 
   State& At(uint32_t slot);
   const State& At(uint32_t slot) const;

@@ -38,6 +38,17 @@ class SeriesTable {
     }
   }
 
+  // The first slot stored under a hash whose 32-bit tag matches, or kNone:
+  // a likely match, to prefetch before the exact Find.
+  uint32_t FirstCandidate(uint64_t hash) const {
+    const uint32_t tag = Tag(hash);
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Entry e = entries_[i];
+      if (e.slot_plus_1 == 0) return kNone;
+      if (e.tag == tag) return e.slot_plus_1 - 1;
+    }
+  }
+
   // Hints the CPU to load the first entry `hash` probes.
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
 

@@ -81,8 +81,8 @@ class SummarizerImpl {
 
   std::unique_ptr<Store> store_;
   RollupEngine engine_;
-  BatchView view_;           // Reused for every batch: decoding allocates nothing.
-  std::string liz_buffer_;   // Reused for liz POSTs.
+  BatchView view_;          // Reused for every batch: decoding allocates nothing.
+  std::string liz_buffer_;  // Reused for liz POSTs.
 
   UvLoop loop_;
   zmq::context_t zmq_context_;
@@ -106,7 +106,7 @@ class SummarizerImpl {
   int64_t started_steady_ns_ = 0;
 
   std::mutex stop_mu_;
-  bool loop_open_ = false;      // Guarded by stop_mu_: stop_async_ may be sent.
+  bool loop_open_ = false;       // Guarded by stop_mu_: stop_async_ may be sent.
   bool stop_requested_ = false;  // Guarded by stop_mu_.
   bool ran_ = false;
 };

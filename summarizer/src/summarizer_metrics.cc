@@ -3,8 +3,8 @@
 namespace sonde::summarizer {
 
 SummarizerMetrics::SummarizerMetrics(CounterRegistry* reg) : registry(reg) {
-  batches_bus = reg->AddCounter("batches", "Batches decoded and fed to the rollups.",
-                                {"source", "bus"});
+  batches_bus =
+      reg->AddCounter("batches", "Batches decoded and fed to the rollups.", {"source", "bus"});
   batches_http = reg->AddCounter("batches", "", {"source", "http"});
   samples = reg->AddCounter("samples", "Samples accepted into rollups.");
   for (int i = 0; i < kRejectReasonCount; ++i) {
@@ -27,7 +27,8 @@ SummarizerMetrics::SummarizerMetrics(CounterRegistry* reg) : registry(reg) {
   flush_skipped_busy = reg->AddCounter(
       "flush_skipped_busy", "Ticks that found the writer busy (their data rides with the next).");
   flush_duration_us = reg->AddGauge("flush_duration_us", "Last store write, in microseconds.");
-  flush_build_us = reg->AddGauge("flush_build_us", "Last batch build on the loop, in microseconds.");
+  flush_build_us =
+      reg->AddGauge("flush_build_us", "Last batch build on the loop, in microseconds.");
   http_ingest_samples = reg->AddCounter("http_ingest_samples", "Samples posted to /api/perf.");
   http_ingest_errors = reg->AddCounter("http_ingest_errors", "Posts to /api/perf refused (400).");
 }
@@ -74,8 +75,7 @@ void SummarizerMetrics::AddStore(Store* store) {
        false},
       {"store_windows_evicted", "Windows deleted for the size cap.", &StoreStats::windows_evicted,
        false},
-      {"store_hosts_expired", "Hosts removed from the catalog.", &StoreStats::hosts_expired,
-       false},
+      {"store_hosts_expired", "Hosts removed from the catalog.", &StoreStats::hosts_expired, false},
       {"store_series_expired", "Series removed from the catalog.", &StoreStats::series_expired,
        false},
       {"store_stale_readers_cleared", "Stale LMDB reader slots cleared.",

@@ -29,8 +29,8 @@ struct TickBatch {
   // Filled by the writer.
   WriteResult result;
   Status status;
-  int64_t write_ns = 0;   // Time Store::Write took.
-  int64_t build_ns = 0;   // Time the loop took to build the batch.
+  int64_t write_ns = 0;  // Time Store::Write took.
+  int64_t build_ns = 0;  // Time the loop took to build the batch.
   uint64_t closed_windows = 0;
 
   // Starts a new fill; keeps every buffer.

@@ -1,13 +1,12 @@
 // The real binaries: sonde-broker on free loopback ports (read back from its
 // "event=started" log line), `sonde tail --count` against it, exit codes for
 // start-up errors, and a clean stop on SIGTERM.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <fstream>
@@ -85,8 +84,8 @@ class Child {
 };
 
 // Runs a binary to completion (bounded) and returns its exit code.
-int RunToExit(const std::string& binary, const std::vector<std::string>& args,
-              const TempDir& dir, std::string* err) {
+int RunToExit(const std::string& binary, const std::vector<std::string>& args, const TempDir& dir,
+              std::string* err) {
   Child child(binary, args, dir.File("run.out"), dir.File("run.err"));
   if (!WaitFor([&] { return child.Exited(); }, 20s)) return -1;
   *err = ReadFile(dir.File("run.err"));
@@ -95,11 +94,11 @@ int RunToExit(const std::string& binary, const std::vector<std::string>& args,
 
 TEST(BrokerBinary, TailPrintsSamplesRelayedByTheRealBroker) {
   TempDir dir;
-  Child broker("sonde-broker",
-               {"--udp", "udp://127.0.0.1:0", "--pull", "tcp://127.0.0.1:0", "--pub",
-                "tcp://127.0.0.1:0", "--broker-id", "it-broker", "--stats-interval", "1s",
-                "--linger", "0s"},
-               dir.File("broker.out"), dir.File("broker.err"));
+  Child broker(
+      "sonde-broker",
+      {"--udp", "udp://127.0.0.1:0", "--pull", "tcp://127.0.0.1:0", "--pub", "tcp://127.0.0.1:0",
+       "--broker-id", "it-broker", "--stats-interval", "1s", "--linger", "0s"},
+      dir.File("broker.out"), dir.File("broker.err"));
   std::smatch m;
   std::string log;
   const std::regex started("event=started .*udp_port=(\\d+) pull=(\\S+) pub=(\\S+)");
@@ -169,8 +168,8 @@ TEST(BrokerBinary, TailTimesOutWithExitOneWhenCountIsNotReached) {
   TempDir dir;
   std::string err;
   // Nothing listens there: ZeroMQ keeps trying to connect until the timeout.
-  EXPECT_EQ(RunToExit("sonde", {"tail", "--from", "tcp://127.0.0.1:1", "--count", "1",
-                                "--timeout", "200ms"},
+  EXPECT_EQ(RunToExit("sonde",
+                      {"tail", "--from", "tcp://127.0.0.1:1", "--count", "1", "--timeout", "200ms"},
                       dir, &err),
             1);
   EXPECT_NE(err.find("timeout"), std::string::npos) << err;

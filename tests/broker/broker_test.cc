@@ -59,8 +59,8 @@ void RelaysFromEmitter(bool over_udp) {
   ASSERT_TRUE(WaitUntilSubscribed(sub, [&](const std::string& m) { udp.Send(m); }));
 
   EmitterOptions eo;
-  eo.endpoint = over_udp ? "udp://127.0.0.1:" + std::to_string(broker->udp_port())
-                         : broker->pull_endpoint();
+  eo.endpoint =
+      over_udp ? "udp://127.0.0.1:" + std::to_string(broker->udp_port()) : broker->pull_endpoint();
   eo.source = "web-01";
   eo.tags = {{"service", "auth"}};
   eo.flush_interval = 10ms;
@@ -211,13 +211,12 @@ std::map<WireError, std::string> RejectPerReason() {
       {W::kLengthTooLarge, Fix(0xdf) + std::string(4, '\xff')},
       {W::kInvalidMsgpack, Fix(0xc1)},
       {W::kWrongType, Arr(0)},
-      {W::kTooDeep, Map(6) + S("x") + Arr(1) + Arr(1) + Arr(1) + Arr(1) + Arr(0) +
-                        good.substr(1)},
+      {W::kTooDeep, Map(6) + S("x") + Arr(1) + Arr(1) + Arr(1) + Arr(1) + Arr(0) + good.substr(1)},
       {W::kTrailingBytes, good + Fix(0)},
       {W::kBadVersion, Envelope(Arr(1) + kSample, S("web-01"), U(kT), U(2))},
       {W::kUnknownType, Envelope(Arr(1) + kSample, S("web-01"), U(kT), U(1), S("alert"))},
-      {W::kMissingField, Map(4) + S("v") + U(1) + S("type") + S("batch") + S("src") +
-                             S("web-01") + S("t") + U(kT)},
+      {W::kMissingField,
+       Map(4) + S("v") + U(1) + S("type") + S("batch") + S("src") + S("web-01") + S("t") + U(kT)},
       {W::kDuplicateField, Map(6) + S("v") + U(1) + good.substr(1)},
       {W::kBadSource, Envelope(Arr(1) + kSample, S(""))},
       {W::kBadName, Envelope(Arr(1) + Arr(2) + S("") + F64(1))},

@@ -16,7 +16,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "sonde/broker.h"

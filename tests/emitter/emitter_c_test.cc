@@ -10,6 +10,7 @@
 #include <string>
 
 #include "receivers.h"
+#include "sonde/emitter.h"
 
 namespace sonde {
 namespace {
@@ -32,6 +33,15 @@ TEST(EmitterC, OptionsInitSetsDefaults) {
   EXPECT_EQ(o.close_timeout_ms, 1000u);
   EXPECT_EQ(o.zmq_send_hwm, 1000);
   sonde_emitter_options_init(nullptr);  // Ignored.
+
+  // The same defaults as the C++ API.
+  const EmitterOptions cpp;
+  EXPECT_EQ(o.endpoint, cpp.endpoint);
+  EXPECT_EQ(o.flush_interval_ms, static_cast<uint32_t>(cpp.flush_interval.count()));
+  EXPECT_EQ(o.max_batch_bytes, cpp.max_batch_bytes);
+  EXPECT_EQ(o.queue_bytes, cpp.queue_bytes);
+  EXPECT_EQ(o.close_timeout_ms, static_cast<uint32_t>(cpp.close_timeout.count()));
+  EXPECT_EQ(o.zmq_send_hwm, cpp.zmq_send_hwm);
 }
 
 TEST(EmitterC, OpenRejectsBadArguments) {

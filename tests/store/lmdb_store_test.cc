@@ -192,7 +192,8 @@ TEST_F(LmdbStoreTest, FoldIntoAHourWrittenWholeIsSkipped) {
   // And an open fold request is malformed.
   Batch bad;
   bad.Series(k, 1, kT0);
-  bad.mutable_batch().windows.push_back({0, Window(Resolution::kMinute, kT0, {1}, MetricKind::kGauge, true), true});
+  bad.mutable_batch().windows.push_back(
+      {0, Window(Resolution::kMinute, kT0, {1}, MetricKind::kGauge, true), true});
   EXPECT_TRUE(store_->Write(bad.get(), nullptr).IsInvalidArgument());
 }
 
@@ -212,8 +213,8 @@ class LmdbStoreQueryTest : public LmdbStoreTest {
  protected:
   void SetUp() override {
     LmdbStoreTest::SetUp();
-    const char* names[] = {"cpu.user", "cpu.system", "sys.CPU.idle", "mem.used", "disk.io",
-                           "net.rx"};
+    const char* names[] = {"cpu.user", "cpu.system", "sys.CPU.idle",
+                           "mem.used", "disk.io",    "net.rx"};
     for (const char* host : {"db-01", "web-01", "web-02"}) {
       Batch b;
       for (const char* name : names) {
@@ -279,10 +280,11 @@ TEST_F(LmdbStoreQueryTest, TimeRangeSelectsOverlappingWindows) {
 
 TEST_F(LmdbStoreQueryTest, UnknownHostsAndSeriesAreNotFound) {
   std::vector<SeriesRollups> out;
-  EXPECT_TRUE(store_->ReadRollups({"nope", kNoSeriesId, "", Resolution::kMinute}, &out).IsNotFound());
+  EXPECT_TRUE(
+      store_->ReadRollups({"nope", kNoSeriesId, "", Resolution::kMinute}, &out).IsNotFound());
   EXPECT_TRUE(store_->ReadRollups({"web-01", 12345, "", Resolution::kMinute}, &out).IsNotFound());
-  EXPECT_TRUE(store_->ReadRollups({"", kNoSeriesId, "", Resolution::kMinute}, &out)
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      store_->ReadRollups({"", kNoSeriesId, "", Resolution::kMinute}, &out).IsInvalidArgument());
   RollupQuery backwards{"web-01", kNoSeriesId, "", Resolution::kMinute, kT0, kT0};
   EXPECT_TRUE(store_->ReadRollups(backwards, &out).IsInvalidArgument());
   std::vector<LatestState> series;
@@ -335,9 +337,12 @@ TEST_F(LmdbStoreTest, LoadOpenWindowsResumesWhatWasOpen) {
   Batch batch;
   const uint32_t sa = batch.Series(a, 1, kT0);
   const uint32_t sb = batch.Series(b, 1, kT0, MetricKind::kTiming);
-  const RollupWindow open_a = Window(Resolution::kMinute, kT0 + 2 * kMinuteMs, {1, 2}, MetricKind::kGauge, true);
-  const RollupWindow open_b = Window(Resolution::kMinute, kT0 + 3 * kMinuteMs, {7}, MetricKind::kTiming, true);
-  batch.Add(sa, Window(Resolution::kMinute, kT0 + kMinuteMs, {1}))  // Closed.
+  const RollupWindow open_a =
+      Window(Resolution::kMinute, kT0 + 2 * kMinuteMs, {1, 2}, MetricKind::kGauge, true);
+  const RollupWindow open_b =
+      Window(Resolution::kMinute, kT0 + 3 * kMinuteMs, {7}, MetricKind::kTiming, true);
+  batch
+      .Add(sa, Window(Resolution::kMinute, kT0 + kMinuteMs, {1}))  // Closed.
       .Add(sa, open_a)
       .Add(sb, open_b)
       .Add(sb, Window(Resolution::kMinute, kT0, {3}, MetricKind::kTiming, true))  // Too old.

@@ -16,7 +16,7 @@ constexpr double kAlpha = QuantileSketch::kRelativeAccuracy;
 // Rounding in the comparison itself, far below the guarantee.
 constexpr double kSlack = 1e-12;
 
-const double kQuantiles[] = {0,    0.001, 0.01, 0.05, 0.1,  0.25,  0.5,
+const double kQuantiles[] = {0,    0.001, 0.01, 0.05, 0.1,   0.25,   0.5,
                              0.75, 0.9,   0.95, 0.99, 0.999, 0.9999, 1};
 
 // The element of rank floor(q * (n - 1)), as the guarantee defines it.
@@ -177,7 +177,7 @@ TEST(QuantileSketch, CollapsesLowestBucketsBeyondTheBound) {
 TEST(QuantileSketch, WidensCountersOnOverflow) {
   QuantileSketch s;
   for (int i = 0; i < 70000; ++i) s.Add(5.0);  // Past 8 and 16 bits.
-  s.Add(5.0, uint64_t{1} << 40);                // Past 32 bits.
+  s.Add(5.0, uint64_t{1} << 40);               // Past 32 bits.
   s.Add(100.0);
   EXPECT_EQ(s.count(), 70001 + (uint64_t{1} << 40));
   EXPECT_NEAR(s.Quantile(0.5), 5.0, 5.0 * kAlpha);

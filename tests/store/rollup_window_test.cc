@@ -217,8 +217,8 @@ TEST(RollupWindow, DecodeRejectsDamage) {
 
   for (size_t n = 0; n < good.size(); ++n) {
     RollupWindow out;
-    EXPECT_TRUE(RollupWindow::Decode(good.substr(0, n), Resolution::kMinute, kHour0, &out)
-                    .IsCorruption())
+    EXPECT_TRUE(
+        RollupWindow::Decode(good.substr(0, n), Resolution::kMinute, kHour0, &out).IsCorruption())
         << n;
   }
 }

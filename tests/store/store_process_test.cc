@@ -144,8 +144,8 @@ void RunReader(const std::string& dir) {
   std::vector<LatestState> latest;
   ASSERT_TRUE(store->ReadLatest({"h", "", {}}, &latest).ok());
   EXPECT_EQ(latest[0].value, 150);
-  std::cout << "reader: reads=" << reads << " map_resizes_adopted="
-            << store->GetStats().map_resizes_adopted << "\n";
+  std::cout << "reader: reads=" << reads
+            << " map_resizes_adopted=" << store->GetStats().map_resizes_adopted << "\n";
 }
 
 // Must be refused while the parent holds the write lock.
@@ -179,7 +179,9 @@ TEST(StoreChild, Run) {
   FAIL() << "unknown child mode " << name;
 }
 
-bool ExitedCleanly(int status) { return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+bool ExitedCleanly(int status) {
+  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
 TEST(StoreProcesses, ReaderProcessSeesWholeBatchesWhileTheMapGrows) {
   testing::TempDir dir;

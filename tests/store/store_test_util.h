@@ -88,7 +88,8 @@ inline std::string ChildMode() {
 
 // Runs this test binary again with --gtest_filter=<filter> and
 // SONDE_STORE_CHILD=<mode>:<dir>. Returns the pid.
-inline pid_t SpawnChild(const std::string& filter, const std::string& mode, const std::string& dir) {
+inline pid_t SpawnChild(const std::string& filter, const std::string& mode,
+                        const std::string& dir) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
   env_strings.push_back("SONDE_STORE_CHILD=" + mode + ":" + dir);
@@ -107,8 +108,8 @@ inline pid_t SpawnChild(const std::string& filter, const std::string& mode, cons
 // status as waitpid reports it, or -1 on timeout (the child is then killed).
 inline int WaitChild(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
   int status = -1;
-  const bool exited = testing::WaitFor(
-      [&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
+  const bool exited =
+      testing::WaitFor([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
   if (!exited) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);

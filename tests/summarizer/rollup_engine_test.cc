@@ -92,7 +92,7 @@ TEST(RollupEngine, CountersRollUpAsSumsAndRates) {
 }
 
 TEST(RollupEngine, LateAndOutOfOrderSamplesLandInTheirWindow) {
-  RollupEngine engine({});  // Lateness 2 min.
+  RollupEngine engine({});                      // Lateness 2 min.
   const int64_t now = kT0 + 10 * kMin + 30000;  // 00:10:30
   Batch current("h", {S("m", 1, now)});
   ASSERT_EQ(engine.Ingest(current.view(), now), 1u);

@@ -1,36 +1,440 @@
+// The real `sonde` binary (hosts, metrics, get, latest) against a real LMDB
+// store written by this process (query_fixture.h has the data), in every
+// format, and against a real summarizer's HTTP API (--url).
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <thread>
 
 #include "query_fixture.h"
+#include "sonde/api_json.h"
+#include "sonde/clock.h"
+#include "sonde/summarizer.h"
 
 namespace sonde::testing {
 namespace {
 
 using QueryCli = QueryFixture;
 
-TEST_F(QueryCli, DumpForDev) {
-  const std::vector<std::vector<std::string>> cmds = {
-      {"hosts"}, {"hosts", "--format", "json"}, {"hosts", "--format", "csv"},
-      {"metrics", "web-01"}, {"metrics", "web-01", "--format", "json"}, {"metrics", "web-01", "--format", "csv"},
-      {"get", "web-01"}, {"get", "web-01", "CPU"}, {"get", "web-01", "--windows"}, {"get", "web-01", "cpu", "--format", "json"},
-      {"get", "web-01", "req", "--format", "csv"}, {"get", "web-01", "--res", "hour"}, {"get", "web-01", "--since", "2m"},
-      {"latest"}, {"latest", "--where", "dc=east", "--sort", "-value"}, {"latest", "--columns", "host,metric,core,value", "--where", "metric=cpu"},
-      {"latest", "--format", "json", "--limit", "2"}, {"latest", "--format", "csv"},
-      {"get", "nope"}, {"get", "web-01", "xyz"}, {"metrics", "nope"}, {"latest", "--metric", "zzz"}, {"get", "web-01", "--since", "10x"},
-  };
-  for (const auto& c : cmds) {
-    RunResult r = Sonde(c, 100);
-    std::string line;
-    for (const auto& a : c) line += a + " ";
-    std::printf("=== %s-> %d\n%s--- err\n%s", line.c_str(), r.exit_code, r.out.c_str(), r.err.c_str());
+// Expects exit code 0, this stdout and nothing on stderr.
+#define EXPECT_OUTPUT(result, expected)   \
+  do {                                    \
+    const RunResult& r_ = (result);       \
+    EXPECT_EQ(r_.exit_code, 0) << r_.err; \
+    EXPECT_EQ(r_.out, expected);          \
+    EXPECT_EQ(r_.err, "");                \
+  } while (0)
+
+// Expects this exit code, nothing on stdout and exactly this stderr line.
+#define EXPECT_ERROR(result, code, line)         \
+  do {                                           \
+    const RunResult& r_ = (result);              \
+    EXPECT_EQ(r_.exit_code, code);               \
+    EXPECT_EQ(r_.out, "");                       \
+    EXPECT_EQ(r_.err, std::string(line) + "\n"); \
+  } while (0)
+
+// ---- sonde hosts --------------------------------------------------------------------
+
+TEST_F(QueryCli, HostsTable) {
+  EXPECT_OUTPUT(Sonde({"hosts"}),
+                "HOST    LAST SEEN               AGE  FIRST SEEN\n"
+                "db-01   2024-05-01T12:00:50Z  4m10s  2024-05-01T12:00:50Z\n"
+                "web-01  2024-05-01T12:04:30Z    30s  2024-05-01T12:04:00Z\n"
+                "web-02  2024-05-01T12:03:15Z  1m45s  2024-05-01T12:03:15Z\n");
+  // Narrower than the table: FIRST SEEN goes first.
+  EXPECT_OUTPUT(Sonde({"hosts"}, 40),
+                "HOST    LAST SEEN               AGE\n"
+                "db-01   2024-05-01T12:00:50Z  4m10s\n"
+                "web-01  2024-05-01T12:04:30Z    30s\n"
+                "web-02  2024-05-01T12:03:15Z  1m45s\n");
+}
+
+TEST_F(QueryCli, HostsJson) {
+  EXPECT_OUTPUT(
+      Sonde({"hosts", "--format", "json"}),
+      R"({"hosts":[)"
+      R"({"age_ms":250000,"first_seen_ms":1714564850000,"host":"db-01","last_seen_ms":1714564850000},)"
+      R"({"age_ms":30000,"first_seen_ms":1714565040000,"host":"web-01","last_seen_ms":1714565070000},)"
+      R"({"age_ms":105000,"first_seen_ms":1714564995000,"host":"web-02","last_seen_ms":1714564995000}]})"
+      "\n");
+}
+
+TEST_F(QueryCli, HostsCsv) {
+  EXPECT_OUTPUT(Sonde({"hosts", "--format", "csv"}),
+                "host,last_seen,age_ms,first_seen\n"
+                "db-01,2024-05-01T12:00:50Z,250000,2024-05-01T12:00:50Z\n"
+                "web-01,2024-05-01T12:04:30Z,30000,2024-05-01T12:04:00Z\n"
+                "web-02,2024-05-01T12:03:15Z,105000,2024-05-01T12:03:15Z\n");
+}
+
+// ---- sonde metrics ------------------------------------------------------------------
+
+TEST_F(QueryCli, MetricsTable) {
+  EXPECT_OUTPUT(Sonde({"metrics", "web-01"}),
+                "METRIC    TAGS            KIND     VALUE  AGE  TIME\n"
+                "cpu       core=0,dc=east  gauge       90  30s  2024-05-01T12:04:30Z\n"
+                "cpu       core=1,dc=east  gauge        5   1m  2024-05-01T12:04:00Z\n"
+                "mem.used  dc=east         gauge     2.5G  40s  2024-05-01T12:04:20Z\n"
+                "requests  dc=east         counter    300  50s  2024-05-01T12:04:10Z\n");
+}
+
+TEST_F(QueryCli, MetricsJson) {
+  const std::string id = api::FormatSeriesId(
+      SeriesKey::Make("web-02", "cpu", {{"core", "0"}, {"dc", "west"}})->Hash());
+  EXPECT_OUTPUT(Sonde({"metrics", "web-02", "--format", "json"}),
+                R"({"host":"web-02","series":[{"age_ms":105000,"host":"web-02","id":")" + id +
+                    R"(","kind":"gauge","name":"cpu","tags":{"core":"0","dc":"west"},)"
+                    R"("timestamp_ms":1714564995000,"value":75.0}]})"
+                    "\n");
+}
+
+TEST_F(QueryCli, MetricsCsv) {
+  EXPECT_OUTPUT(Sonde({"metrics", "web-01", "--format", "csv"}),
+                "metric,tags,kind,value,age_ms,time\n"
+                "cpu,\"core=0,dc=east\",gauge,90,30000,2024-05-01T12:04:30Z\n"
+                "cpu,\"core=1,dc=east\",gauge,5,60000,2024-05-01T12:04:00Z\n"
+                "mem.used,dc=east,gauge,2500000000,40000,2024-05-01T12:04:20Z\n"
+                "requests,dc=east,counter,300,50000,2024-05-01T12:04:10Z\n");
+}
+
+// ---- sonde get ----------------------------------------------------------------------
+
+TEST_F(QueryCli, GetTable) {
+  EXPECT_OUTPUT(Sonde({"get", "web-01"}),
+                "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX  MAX P99  TREND\n"
+                "cpu       core=0,dc=east  gauge        7  42.86    10    90       90  ▁▂▄ █\n"
+                "cpu       core=1,dc=east  gauge        5      5     5     5        5  ▄▄▄▄▄\n"
+                "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G     2.5G      ▄\n"
+                "requests  dc=east         counter      5    3/s    60   300      300  ▁▃▅▆█\n");
+}
+
+TEST_F(QueryCli, GetLabelMatchesNamesCaseInsensitivelyBySubstring) {
+  const std::string cpu =
+      "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX  MAX P99  TREND\n"
+      "cpu     core=0,dc=east  gauge      7  42.86   10   90       90  ▁▂▄ █\n"
+      "cpu     core=1,dc=east  gauge      5      5    5    5        5  ▄▄▄▄▄\n";
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "CPU"}), cpu);
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "pU"}), cpu);
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "M.U"}),
+                "METRIC    TAGS     KIND   COUNT   AVG   MIN   MAX  MAX P99  TREND\n"
+                "mem.used  dc=east  gauge      1  2.5G  2.5G  2.5G     2.5G  ▄\n");
+}
+
+TEST_F(QueryCli, GetFitsTheTerminal) {
+  // 60 columns: the tags are cut, then KIND and MIN are left out, and the
+  // tags get their width back; the trend stays.
+  EXPECT_OUTPUT(Sonde({"get", "web-01"}, 60),
+                "METRIC    TAGS            COUNT    AVG   MAX  MAX P99  TREND\n"
+                "cpu       core=0,dc=east      7  42.86    90       90  ▁▂▄ █\n"
+                "cpu       core=1,dc=east      5      5     5        5  ▄▄▄▄▄\n"
+                "mem.used  dc=east             1   2.5G  2.5G     2.5G      ▄\n"
+                "requests  dc=east             5    3/s   300      300  ▁▃▅▆█\n");
+  // 56 columns: the tags are cut as well.
+  EXPECT_OUTPUT(Sonde({"get", "web-01"}, 56),
+                "METRIC    TAGS        COUNT    AVG   MAX  MAX P99  TREND\n"
+                "cpu       core=0,dc…      7  42.86    90       90  ▁▂▄ █\n"
+                "cpu       core=1,dc…      5      5     5        5  ▄▄▄▄▄\n"
+                "mem.used  dc=east         1   2.5G  2.5G     2.5G      ▄\n"
+                "requests  dc=east         5    3/s   300      300  ▁▃▅▆█\n");
+  // 44 columns: MIN and MAX P99 go too.
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "cpu"}, 44),
+                "METRIC  TAGS        COUNT    AVG  MAX  TREND\n"
+                "cpu     core=0,dc…      7  42.86   90  ▁▂▄ █\n"
+                "cpu     core=1,dc…      5      5    5  ▄▄▄▄▄\n");
+}
+
+TEST_F(QueryCli, GetSince) {
+  // Since 12:03: the windows of 12:03 and 12:04 only.
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "--since", "2m"}),
+                "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX  MAX P99  TREND\n"
+                "cpu       core=0,dc=east  gauge        1     90    90    90       90   ▄\n"
+                "cpu       core=1,dc=east  gauge        2      5     5     5        5  ▄▄\n"
+                "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G     2.5G   ▄\n"
+                "requests  dc=east         counter      2  4.5/s   240   300      300  ▁█\n");
+  // Nothing since 12:04:59 for db-01: an empty answer, with a note.
+  RunResult r = Sonde({"get", "db-01", "--since", "1s"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "sonde: no minute windows in the last 1s (try a longer --since, or --res hour)\n");
+}
+
+TEST_F(QueryCli, GetHours) {
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "--res", "hour"}),
+                "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX  MAX P99  TREND\n"
+                "cpu     core=0,dc=east  gauge      7  42.86   10   90    60.38  ▄\n");
+}
+
+TEST_F(QueryCli, GetWindows) {
+  EXPECT_OUTPUT(Sonde({"get", "web-01", "r", "--windows"}),
+                "METRIC    TAGS     START (UTC)       COUNT  AVG  MIN  MAX  P50  P90  P99  LAST\n"
+                "requests  dc=east  2024-05-01 12:00      1  1/s   60   60   60   60   60    60\n"
+                "requests  dc=east  2024-05-01 12:01      1  2/s  120  120  120  120  120   120\n"
+                "requests  dc=east  2024-05-01 12:02      1  3/s  180  180  180  180  180   180\n"
+                "requests  dc=east  2024-05-01 12:03      1  4/s  240  240  240  240  240   240\n"
+                "requests  dc=east  2024-05-01 12:04      1  5/s  300  300  300  300  300   300\n");
+  EXPECT_OUTPUT(
+      Sonde({"get", "web-01", "cpu", "--windows", "--since", "3m"}),
+      "METRIC  TAGS            START (UTC)        COUNT  AVG  MIN  MAX    P50    P90    P99  LAST\n"
+      "cpu     core=0,dc=east  2024-05-01 12:02       3   50   40   60  49.47  49.47  49.47    60\n"
+      "cpu     core=0,dc=east  2024-05-01 12:04*      1   90   90   90     90     90     90    90\n"
+      "cpu     core=1,dc=east  2024-05-01 12:02       1    5    5    5      5      5      5     5\n"
+      "cpu     core=1,dc=east  2024-05-01 12:03       1    5    5    5      5      5      5     5\n"
+      "cpu     core=1,dc=east  2024-05-01 12:04       1    5    5    5      5      5      5     "
+      "5\n");
+}
+
+TEST_F(QueryCli, GetCsvHasEveryWindow) {
+  EXPECT_OUTPUT(
+      Sonde({"get", "web-01", "req", "--format", "csv", "--since", "2m"}),
+      "host,metric,tags,kind,resolution,start,end,count,sum,avg,min,max,last,p50,p90,p99,rate,"
+      "open\n"
+      "web-01,requests,dc=east,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:04:00Z,1,240,240,"
+      "240,240,240,240,240,240,4,false\n"
+      "web-01,requests,dc=east,counter,minute,2024-05-01T12:04:00Z,2024-05-01T12:05:00Z,1,300,300,"
+      "300,300,300,300,300,300,5,false\n");
+}
+
+TEST_F(QueryCli, GetJson) {
+  const std::string id =
+      api::FormatSeriesId(SeriesKey::Make("web-01", "requests", {{"dc", "east"}})->Hash());
+  EXPECT_OUTPUT(
+      Sonde({"get", "web-01", "req", "--format", "json", "--since", "1m"}),
+      R"({"from_ms":1714565040000,"host":"web-01","label":"req","resolution":"minute",)"
+      R"("series":[{"series":{"host":"web-01","id":")" +
+          id +
+          R"(","kind":"counter","name":"requests","tags":{"dc":"east"},)"
+          R"("timestamp_ms":1714565050000,"value":300.0},)"
+          R"("summary":{"avg":300.0,"count":1,"max":300.0,"max_p99":300.0,"min":300.0,)"
+          R"("rate":5.0,"sum":300.0,"windows":1},)"
+          R"("windows":[{"avg":300.0,"count":1,"end_ms":1714565100000,"last":300.0,)"
+          R"("last_ms":1714565041000,"max":300.0,"min":300.0,"open":false,"p50":300.0,)"
+          R"("p90":300.0,"p99":300.0,"rate":5.0,"start_ms":1714565040000,"sum":300.0}]}],)"
+          R"("to_ms":1714565160000})"
+          "\n");
+}
+
+TEST_F(QueryCli, GetUnknownHostOrMetric) {
+  EXPECT_ERROR(Sonde({"get", "web-9"}), 1,
+               "sonde: error: host 'web-9' has not reported (known: db-01, web-01, web-02)");
+  EXPECT_ERROR(Sonde({"get", "web-01", "disk"}), 1,
+               "sonde: error: host 'web-01' has no metric matching 'disk' (known: cpu, mem.used, "
+               "requests)");
+}
+
+// ---- sonde latest -------------------------------------------------------------------
+
+TEST_F(QueryCli, LatestTable) {
+  EXPECT_OUTPUT(Sonde({"latest"}),
+                "HOST    METRIC     TAGS             KIND     VALUE    AGE\n"
+                "db-01   disk.free  dc=east,role=db  gauge     0.25  4m10s\n"
+                "web-01  cpu        core=0,dc=east   gauge       90    30s\n"
+                "web-01  cpu        core=1,dc=east   gauge        5     1m\n"
+                "web-01  mem.used   dc=east          gauge     2.5G    40s\n"
+                "web-01  requests   dc=east          counter    300    50s\n"
+                "web-02  cpu        core=0,dc=west   gauge       75  1m45s\n");
+  // Narrow: KIND is left out first.
+  EXPECT_OUTPUT(Sonde({"latest", "--host", "db-01"}, 47),
+                "HOST   METRIC     TAGS             VALUE    AGE\n"
+                "db-01  disk.free  dc=east,role=db   0.25  4m10s\n");
+}
+
+TEST_F(QueryCli, LatestWhereSortColumnsLimit) {
+  EXPECT_OUTPUT(Sonde({"latest", "--where", "dc=east", "--sort", "-value", "--limit", "3"}),
+                "HOST    METRIC    TAGS            KIND     VALUE  AGE\n"
+                "web-01  mem.used  dc=east         gauge     2.5G  40s\n"
+                "web-01  requests  dc=east         counter    300  50s\n"
+                "web-01  cpu       core=0,dc=east  gauge       90  30s\n");
+  EXPECT_OUTPUT(Sonde({"latest", "--metric", "CPU", "--columns", "host,core,dc,value", "--sort",
+                       "dc,-value"}),
+                "HOST    CORE  DC    VALUE\n"
+                "web-01  0     east     90\n"
+                "web-01  1     east      5\n"
+                "web-02  0     west     75\n");
+  EXPECT_OUTPUT(Sonde({"latest", "--where", "value>50", "--where", "host~WEB", "--where", "age<1m",
+                       "--columns", "host,metric,value,age"}),
+                "HOST    METRIC    VALUE  AGE\n"
+                "web-01  cpu          90  30s\n"
+                "web-01  mem.used   2.5G  40s\n"
+                "web-01  requests    300  50s\n");
+  // Filters that leave nothing: an empty table, not an error.
+  RunResult r = Sonde({"latest", "--where", "dc=north"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "HOST  METRIC  TAGS  KIND  VALUE  AGE\n");
+  EXPECT_EQ(r.err, "sonde: no series match\n");
+}
+
+TEST_F(QueryCli, LatestJsonAndCsv) {
+  EXPECT_OUTPUT(Sonde({"latest", "--host", "web-01", "--metric", "mem", "--format", "json",
+                       "--columns", "host,metric,dc,role,value,time"}),
+                R"({"latest":[{"dc":"east","host":"web-01","metric":"mem.used","role":null,)"
+                R"("timestamp_ms":1714565060000,"value":2500000000.0}]})"
+                "\n");
+  const std::string id = api::FormatSeriesId(
+      SeriesKey::Make("db-01", "disk.free", {{"dc", "east"}, {"role", "db"}})->Hash());
+  EXPECT_OUTPUT(Sonde({"latest", "--where", "role=db", "--format", "json"}),
+                R"({"latest":[{"age_ms":250000,"host":"db-01","id":")" + id +
+                    R"(","kind":"gauge","name":"disk.free","tags":{"dc":"east","role":"db"},)"
+                    R"("timestamp_ms":1714564850000,"value":0.25}]})"
+                    "\n");
+  EXPECT_OUTPUT(Sonde({"latest", "--format", "csv", "--sort", "age"}),
+                "host,metric,tags,kind,value,age_ms\n"
+                "web-01,cpu,\"core=0,dc=east\",gauge,90,30000\n"
+                "web-01,mem.used,dc=east,gauge,2500000000,40000\n"
+                "web-01,requests,dc=east,counter,300,50000\n"
+                "web-01,cpu,\"core=1,dc=east\",gauge,5,60000\n"
+                "web-02,cpu,\"core=0,dc=west\",gauge,75,105000\n"
+                "db-01,disk.free,\"dc=east,role=db\",gauge,0.25,250000\n");
+}
+
+TEST_F(QueryCli, LatestUnknownHostOrMetric) {
+  EXPECT_ERROR(Sonde({"latest", "--host", "nope"}), 1,
+               "sonde: error: host 'nope' has not reported (known: db-01, web-01, web-02)");
+  EXPECT_ERROR(Sonde({"latest", "--metric", "zzz"}), 1,
+               "sonde: error: no metric matching 'zzz' (known: cpu, disk.free, mem.used, "
+               "requests)");
+  EXPECT_ERROR(Sonde({"latest", "--host", "web-02", "--metric", "mem"}), 1,
+               "sonde: error: no metric matching 'mem' on host 'web-02' (known: cpu)");
+}
+
+// ---- errors and exit codes ----------------------------------------------------------
+
+TEST_F(QueryCli, UnknownHostInMetrics) {
+  EXPECT_ERROR(Sonde({"metrics", "web-9"}), 1,
+               "sonde: error: host 'web-9' has not reported (known: db-01, web-01, web-02)");
+}
+
+TEST_F(QueryCli, MissingDatabase) {
+  const std::string dir = db() + "/nothing-here";
+  const std::string hint =
+      ": start the summarizer to create it (sonde-summarizer --data-dir " + dir +
+      "), point at another one with --db DIR, or ask a running summarizer with "
+      "--url http://127.0.0.1:7780";
+  EXPECT_ERROR(SondeRaw({"hosts", "--db", dir}), 1, "sonde: error: no database at " + dir + hint);
+  // Without --db: $SONDE_DATA_DIR, as the summarizer.
+  EXPECT_ERROR(SondeRaw({"latest"}, {{"SONDE_DATA_DIR", dir}}), 1,
+               "sonde: error: no database at " + dir + hint);
+  RunResult r = SondeRaw({"hosts"}, {{"SONDE_DATA_DIR", db()}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(QueryCli, UsageErrorsExitTwo) {
+  EXPECT_ERROR(Sonde({"get", "web-01", "--since", "10x"}), 2,
+               "sonde: error: --since: '10x': unknown unit 'x' (expected ms, s, m, h or d) (see "
+               "--help)");
+  EXPECT_ERROR(Sonde({"get", "web-01", "--since", "0"}), 2,
+               "sonde: error: --since: '0': must be more than 0 (e.g. 10m, 1h, 2d) (see --help)");
+  EXPECT_ERROR(Sonde({"get", "web-01", "--res", "day"}), 2,
+               "sonde: error: --res: 'day': expected minute or hour (see --help)");
+  EXPECT_ERROR(Sonde({"latest", "--where", "value>lots"}), 2,
+               "sonde: error: --where 'value>lots': 'lots' is not a number");
+  EXPECT_ERROR(Sonde({"latest", "--where", "dc"}), 2,
+               "sonde: error: --where 'dc': expected COLUMN=VALUE (or !=, ~, <, <=, >, >=)");
+  EXPECT_ERROR(SondeRaw({"hosts", "--now", "yesterday", "--db", db()}), 2,
+               "sonde: error: --now: 'yesterday': expected epoch seconds or an ISO-8601 UTC time "
+               "such as 2024-05-01T12:00:00Z (see --help)");
+  EXPECT_ERROR(SondeRaw({"hosts", "--url", "ftp://x"}), 2,
+               "sonde: error: --url 'ftp://x': expected http://HOST:PORT, e.g. "
+               "http://127.0.0.1:7780");
+  RunResult r = SondeRaw({"hosts", "--db", db(), "--url", "http://127.0.0.1:7780"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+  r = SondeRaw({"get"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("HOST is required"), std::string::npos) << r.err;
+}
+
+TEST_F(QueryCli, ColourOnlyWhenAskedOrOnATerminal) {
+  // Not a terminal (a pipe): no escapes, even with TERM set.
+  RunResult r = SondeRaw({"hosts", "--db", db()}, {{"TERM", "xterm"}});
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  r = Sonde({"get", "db-01", "--color", "always"});
+  EXPECT_EQ(r.out,
+            "\x1b[1mMETRIC\x1b[0m     \x1b[1mTAGS\x1b[0m             \x1b[1mKIND\x1b[0m   "
+            "\x1b[1mCOUNT\x1b[0m   \x1b[1mAVG\x1b[0m   \x1b[1mMIN\x1b[0m   \x1b[1mMAX\x1b[0m  "
+            "\x1b[1mMAX P99\x1b[0m  \x1b[1mTREND\x1b[0m\n"
+            "disk.free  dc=east,role=db  gauge      1  0.25  0.25  0.25     0.25  "
+            "\x1b[36m▄\x1b[0m\n");
+}
+
+// ---- --url: the same answers from a running summarizer ------------------------------
+
+class QueryCliUrl : public QueryFixture {
+ protected:
+  void SetUp() override {
+    QueryFixture::SetUp();
+    ASSERT_FALSE(HasFatalFailure());
+    CloseStore();  // The summarizer becomes the writer.
+    summarizer::SummarizerOptions options;
+    options.data_dir = db();
+    options.from = {"tcp://127.0.0.1:9"};  // No broker: nothing new arrives.
+    options.http = "127.0.0.1:0";
+    options.clock = &clock_;
+    auto s = summarizer::Summarizer::Create(std::move(options));
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    summarizer_ = std::move(*s);
+    thread_ = std::thread([this] { summarizer_->Run().IgnoreError(); });
+    url_ = "http://127.0.0.1:" + std::to_string(summarizer_->http_port());
   }
-  RunResult r = Sonde({"get", "web-01"}, 60);
-  std::printf("=== narrow -> %d\n%s--- err\n%s", r.exit_code, r.out.c_str(), r.err.c_str());
-  r = Sonde({"latest"}, 50);
-  std::printf("=== narrow latest -> %d\n%s--- err\n%s", r.exit_code, r.out.c_str(), r.err.c_str());
-  r = SondeRaw({"hosts", "--db", "/nonexistent/x"});
-  std::printf("=== nodb -> %d\n%s--- err\n%s", r.exit_code, r.out.c_str(), r.err.c_str());
+  void TearDown() override {
+    if (thread_.joinable()) {
+      summarizer_->Stop();
+      thread_.join();
+    }
+    summarizer_.reset();
+  }
+
+  // `sonde ARGS --url URL --now kNow`, and the same with --db; the answers
+  // must be the same.
+  void ExpectSameAnswer(std::vector<std::string> args) {
+    std::vector<std::string> remote = args;
+    remote.insert(remote.end(), {"--url", url_, "--now", kNow});
+    const RunResult over_http = SondeRaw(remote, {{"COLUMNS", "100"}});
+    const RunResult local = Sonde(args);
+    EXPECT_EQ(over_http.exit_code, local.exit_code) << over_http.err;
+    EXPECT_EQ(over_http.out, local.out);
+    EXPECT_EQ(over_http.err, local.err);
+    EXPECT_FALSE(local.out.empty() && local.err.empty());
+  }
+
+  FakeClock clock_{kT0 + 5 * kMinute};
+  std::unique_ptr<summarizer::Summarizer> summarizer_;
+  std::thread thread_;
+  std::string url_;
+};
+
+TEST_F(QueryCliUrl, SameAnswersAsTheDatabase) {
+  for (const char* format : {"table", "json", "csv"}) {
+    SCOPED_TRACE(format);
+    ExpectSameAnswer({"hosts", "--format", format});
+    ExpectSameAnswer({"metrics", "web-01", "--format", format});
+    ExpectSameAnswer({"get", "web-01", "--format", format});
+    ExpectSameAnswer({"get", "web-01", "CPU", "--since", "3m", "--format", format});
+    ExpectSameAnswer({"latest", "--format", format});
+    ExpectSameAnswer({"latest", "--where", "dc=east", "--where", "value>10", "--format", format});
+  }
+  ExpectSameAnswer({"get", "web-01", "--windows"});
+  ExpectSameAnswer({"get", "web-01", "--res", "hour"});
+}
+
+TEST_F(QueryCliUrl, SameErrors) {
+  ExpectSameAnswer({"get", "web-9"});
+  ExpectSameAnswer({"metrics", "web-9"});
+  ExpectSameAnswer({"get", "web-01", "disk"});
+  ExpectSameAnswer({"latest", "--host", "nope"});
+  ExpectSameAnswer({"latest", "--metric", "zzz"});
+}
+
+TEST_F(QueryCliUrl, UnreachableSummarizer) {
+  // Port 9 (discard) on loopback: nothing listens there in the test.
+  RunResult r = SondeRaw({"hosts", "--url", "http://127.0.0.1:9", "--timeout", "5s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(
+      r.err.rfind("sonde: error: cannot reach the summarizer at http://127.0.0.1:9/api/v1/hosts: ",
+                  0),
+      0u)
+      << r.err;
 }
 
 }  // namespace

@@ -38,14 +38,16 @@ class QueryFixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override { store_.reset(); }
 
-  // Runs `sonde ARGS... --db <dir> --now kNow` with COLUMNS=`columns` (no
-  // --db/--now when `plain`).
+  // Runs `sonde ARGS... --db <dir> --now kNow` with COLUMNS=`columns`.
   RunResult Sonde(std::vector<std::string> args, int columns = 100);
   // Runs `sonde ARGS...` as given, with this environment added.
   RunResult SondeRaw(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& extra_env = {});
 
   const std::string& db() const { return dir_.path(); }
+  // Closes this process's writer, so that another (a summarizer) can open
+  // the store.
+  void CloseStore() { store_.reset(); }
 
  private:
   void WriteFixture();

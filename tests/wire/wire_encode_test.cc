@@ -116,7 +116,8 @@ TEST(WireEncode, SampleRejectsEachBrokenLimit) {
   const TagView control_value[] = {{"k", "a\nb"}};
   const std::string long_ok(40, 'v');  // A str8: its tags are checked string by string.
   const TagView control_key_long_value[] = {{"k", long_ok}, {"k\x02", "v"}};
-  const TagView control_in_long_value[] = {{"k", long_ok + "\x7f"}};
+  const std::string long_bad = long_ok + "\x7f";
+  const TagView control_in_long_value[] = {{"k", long_bad}};
   using W = WireError;
   EXPECT_EQ(EncodeError(Ref("", 1)), W::kBadName);
   EXPECT_EQ(EncodeError(Ref(long_name, 1)), W::kBadName);

@@ -9,9 +9,8 @@
 #ifndef SONDE_TOOLS_SONDE_COMMAND_H_
 #define SONDE_TOOLS_SONDE_COMMAND_H_
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace sonde::tools {
 

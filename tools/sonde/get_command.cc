@@ -42,7 +42,7 @@ GetQuery MakeQuery(const GetArgs& args, int64_t now_ms) {
   q.query.host = args.host;
   q.query.label = args.label;
   ParseResolution(args.resolution, &q.query.resolution);  // Checked by the flag.
-  q.since_ms = args.since_ms > 0 ? args.since_ms
+  q.since_ms = args.since_ms > 0                           ? args.since_ms
                : q.query.resolution == Resolution::kMinute ? int64_t{3600000}
                                                            : int64_t{86400000};
   q.query.from_ms = now_ms - q.since_ms;
@@ -70,10 +70,10 @@ Json GetJson(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
   Json doc = response;
   for (size_t i = 0; i < result.size(); ++i) {
     const RollupSummary s = Summarize(result[i].windows);
-    doc["series"][i]["summary"] = Json{{"windows", s.windows}, {"count", s.count},
-                                       {"sum", s.sum},         {"avg", Num(s.avg)},
-                                       {"min", Num(s.min)},    {"max", Num(s.max)},
-                                       {"max_p99", Num(s.max_p99)}, {"rate", Num(s.rate)}};
+    doc["series"][i]["summary"] =
+        Json{{"windows", s.windows},      {"count", s.count},   {"sum", s.sum},
+             {"avg", Num(s.avg)},         {"min", Num(s.min)},  {"max", Num(s.max)},
+             {"max_p99", Num(s.max_p99)}, {"rate", Num(s.rate)}};
   }
   return doc;
 }
@@ -129,9 +129,9 @@ Table WindowsTable(const std::vector<api::SeriesWindows>& result) {
     for (const api::WindowStats& w : r.windows) {
       table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()),
                     FormatMinute(w.start_ms) + (w.open ? "*" : ""), std::to_string(w.count),
-                    AvgCell(r.series.kind, w.avg, w.rate), FormatNumber(w.min),
-                    FormatNumber(w.max), FormatNumber(w.p50), FormatNumber(w.p90),
-                    FormatNumber(w.p99), FormatNumber(w.last)});
+                    AvgCell(r.series.kind, w.avg, w.rate), FormatNumber(w.min), FormatNumber(w.max),
+                    FormatNumber(w.p50), FormatNumber(w.p90), FormatNumber(w.p99),
+                    FormatNumber(w.last)});
     }
   }
   return table;
@@ -139,9 +139,9 @@ Table WindowsTable(const std::vector<api::SeriesWindows>& result) {
 
 Table CsvTable(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
   std::vector<TableColumn> columns;
-  for (const char* name : {"host", "metric", "tags", "kind", "resolution", "start", "end", "count",
-                           "sum", "avg", "min", "max", "last", "p50", "p90", "p99", "rate",
-                           "open"}) {
+  for (const char* name :
+       {"host", "metric", "tags", "kind", "resolution", "start", "end", "count", "sum", "avg",
+        "min", "max", "last", "p50", "p90", "p99", "rate", "open"}) {
     columns.push_back(TableColumn(name));
   }
   Table table(std::move(columns));
@@ -151,9 +151,9 @@ Table CsvTable(const GetQuery& q, const std::vector<api::SeriesWindows>& result)
       table.AddRow({q.query.host, r.series.key.name(), FormatTags(r.series.key.tags()),
                     MetricKindName(r.series.kind), resolution, FormatIsoTime(w.start_ms),
                     FormatIsoTime(w.end_ms), std::to_string(w.count), FormatExact(w.sum),
-                    FormatExact(w.avg), FormatExact(w.min), FormatExact(w.max),
-                    FormatExact(w.last), FormatExact(w.p50), FormatExact(w.p90),
-                    FormatExact(w.p99), FormatExact(w.rate), w.open ? "true" : "false"});
+                    FormatExact(w.avg), FormatExact(w.min), FormatExact(w.max), FormatExact(w.last),
+                    FormatExact(w.p50), FormatExact(w.p90), FormatExact(w.p99), FormatExact(w.rate),
+                    w.open ? "true" : "false"});
     }
   }
   return table;
@@ -174,10 +174,9 @@ Status ExplainEmpty(QuerySource& source, const GetQuery& q, const OutputSettings
   }
   if (!matched) {
     const std::vector<std::string> known(names.begin(), names.end());
-    return Status::NotFound("host '" + q.query.host + "' has no metric matching '" +
-                            q.query.label + "' (" +
-                            (known.empty() ? "it has no series" : "known: " + KnownList(known)) +
-                            ")");
+    return Status::NotFound(
+        "host '" + q.query.host + "' has no metric matching '" + q.query.label + "' (" +
+        (known.empty() ? "it has no series" : "known: " + KnownList(known)) + ")");
   }
   if (out.format == OutputFormat::kTable) {
     Note("no " + std::string(ResolutionName(q.query.resolution)) + " windows in the last " +
@@ -202,8 +201,7 @@ int RunGet(const GetArgs& args) {
   } else if (out.format == OutputFormat::kCsv) {
     PrintTable(CsvTable(q, result), out);
   } else if (!result.empty()) {
-    PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result, q.query.resolution),
-               out);
+    PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result, q.query.resolution), out);
   }
   return kExitOk;
 }
@@ -213,10 +211,12 @@ int RunGet(const GetArgs& args) {
 Command AddGetCommand(CLI::App& parent) {
   auto args = std::make_shared<GetArgs>();
   CLI::App* app = parent.add_subcommand(
-      "get", "Show a host's rollups: per series count, avg (rate for counters), min, max, p99 "
-             "and a trend; LABEL picks metrics by case-insensitive substring.");
+      "get",
+      "Show a host's rollups: per series count, avg (rate for counters), min, max, p99 "
+      "and a trend; LABEL picks metrics by case-insensitive substring.");
   app->add_option("HOST", args->host, "Host (source) name, as `sonde hosts` lists it")->required();
-  app->add_option("LABEL", args->label, "Part of the metric names to show (any case); all if omitted");
+  app->add_option("LABEL", args->label,
+                  "Part of the metric names to show (any case); all if omitted");
   app->add_option("--res", args->resolution, "Window size: minute or hour")
       ->check(CLI::Validator(
           [](std::string& value) -> std::string {

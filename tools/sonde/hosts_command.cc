@@ -34,8 +34,8 @@ Table HostsTable(const std::vector<HostInfo>& hosts, const OutputSettings& out) 
   });
   for (const HostInfo& h : hosts) {
     const int64_t age = out.now_ms - h.last_seen_ms;
-    table.AddRow({h.host, FormatIsoTime(h.last_seen_ms),
-                  csv ? std::to_string(age) : FormatAge(age), FormatIsoTime(h.first_seen_ms)});
+    table.AddRow({h.host, FormatIsoTime(h.last_seen_ms), csv ? std::to_string(age) : FormatAge(age),
+                  FormatIsoTime(h.first_seen_ms)});
   }
   return table;
 }
@@ -59,7 +59,8 @@ int RunHosts(const QueryFlags& flags) {
 
 Command AddHostsCommand(CLI::App& parent) {
   auto flags = std::make_shared<QueryFlags>();
-  CLI::App* app = parent.add_subcommand("hosts", "List the hosts that reported, with last-seen time and age.");
+  CLI::App* app =
+      parent.add_subcommand("hosts", "List the hosts that reported, with last-seen time and age.");
   AddQueryFlags(app, flags.get());
   return Command{app, [flags] { return RunHosts(*flags); }};
 }

@@ -37,8 +37,8 @@ class HttpQuerySource : public QuerySource {
 
   Status ReadRollups(const RollupQuery& q, std::vector<api::SeriesWindows>* out) override {
     out->clear();
-    std::string path = "/api/v1/rollups?host=" + UrlEncode(q.host) +
-                       "&res=" + ResolutionName(q.resolution);
+    std::string path =
+        "/api/v1/rollups?host=" + UrlEncode(q.host) + "&res=" + ResolutionName(q.resolution);
     if (q.series != kNoSeriesId) {
       path += "&series=" + api::FormatSeriesId(q.series);
     } else if (!q.label.empty()) {
@@ -108,8 +108,8 @@ Result<std::unique_ptr<QuerySource>> OpenHttpQuerySource(const std::string& base
   }
   std::string base = base_url;
   while (base.ends_with('/')) base.pop_back();
-  return std::unique_ptr<QuerySource>(std::make_unique<HttpQuerySource>(std::move(base),
-                                                                        timeout_ms));
+  return std::unique_ptr<QuerySource>(
+      std::make_unique<HttpQuerySource>(std::move(base), timeout_ms));
 }
 
 }  // namespace sonde::tools

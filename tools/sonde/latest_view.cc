@@ -41,11 +41,16 @@ struct Cell {
 Cell GetCell(const LatestState& row, const LatestView::Column& column, int64_t now_ms) {
   using Field = LatestView::Field;
   switch (column.field) {
-    case Field::kHost: return {true, 0, row.key.host()};
-    case Field::kMetric: return {true, 0, row.key.name()};
-    case Field::kTags: return {true, 0, FormatTags(row.key.tags())};
-    case Field::kKind: return {true, 0, MetricKindName(row.kind)};
-    case Field::kValue: return {true, row.value, FormatExact(row.value)};
+    case Field::kHost:
+      return {true, 0, row.key.host()};
+    case Field::kMetric:
+      return {true, 0, row.key.name()};
+    case Field::kTags:
+      return {true, 0, FormatTags(row.key.tags())};
+    case Field::kKind:
+      return {true, 0, MetricKindName(row.kind)};
+    case Field::kValue:
+      return {true, row.value, FormatExact(row.value)};
     case Field::kTime:
       return {true, static_cast<double>(row.timestamp_ms), FormatIsoTime(row.timestamp_ms)};
     case Field::kAge: {
@@ -155,7 +160,8 @@ Result<LatestView::Condition> LatestView::ParseCondition(std::string_view text) 
       break;
     }
   }
-  if (!found) return Status::InvalidArgument(quoted + "unknown operator (use =, !=, ~, <, <=, >, >=)");
+  if (!found)
+    return Status::InvalidArgument(quoted + "unknown operator (use =, !=, ~, <, <=, >, >=)");
   c.text = std::string(rest);
   if (IsNumeric(c.column.field) && c.op != Op::kContains) {
     auto n = ParseOperand(c.column.field, c.text);
@@ -220,13 +226,20 @@ bool LatestView::Matches(const LatestState& row, const Condition& c, int64_t now
   if (c.op == Op::kContains) return ContainsIgnoreCase(cell.text, c.text);
   const int cmp = Compare(cell, Cell{true, c.number, c.text}, numeric);
   switch (c.op) {
-    case Op::kEq: return cmp == 0;
-    case Op::kNe: return cmp != 0;
-    case Op::kLt: return cmp < 0;
-    case Op::kLe: return cmp <= 0;
-    case Op::kGt: return cmp > 0;
-    case Op::kGe: return cmp >= 0;
-    case Op::kContains: break;
+    case Op::kEq:
+      return cmp == 0;
+    case Op::kNe:
+      return cmp != 0;
+    case Op::kLt:
+      return cmp < 0;
+    case Op::kLe:
+      return cmp <= 0;
+    case Op::kGt:
+      return cmp > 0;
+    case Op::kGe:
+      return cmp >= 0;
+    case Op::kContains:
+      break;
   }
   return false;
 }
@@ -310,18 +323,26 @@ Json LatestView::ToJson(const std::vector<LatestState>& rows, int64_t now_ms) co
     Json item = Json::object();
     for (const Column& c : columns_) {
       switch (c.field) {
-        case Field::kTags: item["tags"] = TagsJson(row.key.tags()); break;
+        case Field::kTags:
+          item["tags"] = TagsJson(row.key.tags());
+          break;
         case Field::kValue:
           item["value"] = std::isfinite(row.value) ? Json(row.value) : Json(nullptr);
           break;
-        case Field::kTime: item["timestamp_ms"] = row.timestamp_ms; break;
-        case Field::kAge: item["age_ms"] = now_ms - row.timestamp_ms; break;
+        case Field::kTime:
+          item["timestamp_ms"] = row.timestamp_ms;
+          break;
+        case Field::kAge:
+          item["age_ms"] = now_ms - row.timestamp_ms;
+          break;
         case Field::kTag: {
           auto v = row.key.FindTag(c.name);
           item[c.name] = v ? Json(std::string(*v)) : Json(nullptr);
           break;
         }
-        default: item[c.name] = GetCell(row, c, now_ms).text; break;
+        default:
+          item[c.name] = GetCell(row, c, now_ms).text;
+          break;
       }
     }
     list.push_back(std::move(item));

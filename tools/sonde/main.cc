@@ -4,9 +4,11 @@
 
 #include "command.h"
 #include "get_command.h"
+#include "health_command.h"
 #include "hosts_command.h"
 #include "latest_command.h"
 #include "metrics_command.h"
+#include "report_command.h"
 #include "sonde/log.h"
 #include "sonde/service_cli.h"
 #include "tail_command.h"
@@ -14,13 +16,17 @@
 namespace {
 
 // The subcommands, in --help order: one line each.
+// clang-format off
 constexpr sonde::tools::AddCommandFn kCommands[] = {
     sonde::tools::AddHostsCommand,
     sonde::tools::AddMetricsCommand,
     sonde::tools::AddGetCommand,
     sonde::tools::AddLatestCommand,
     sonde::tools::AddTailCommand,
+    sonde::tools::AddHealthCommand,
+    sonde::tools::AddReportCommand,
 };
+// clang-format on
 
 }  // namespace
 

@@ -20,8 +20,7 @@ struct MetricsArgs {
 };
 
 // The API's /api/v1/series document, each series with its age added.
-Json MetricsJson(const std::string& host, const std::vector<LatestState>& series,
-                 int64_t now_ms) {
+Json MetricsJson(const std::string& host, const std::vector<LatestState>& series, int64_t now_ms) {
   Json list = Json::array();
   for (const LatestState& s : series) {
     Json item = s;

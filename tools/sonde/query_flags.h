@@ -4,10 +4,9 @@
 #ifndef SONDE_TOOLS_SONDE_QUERY_FLAGS_H_
 #define SONDE_TOOLS_SONDE_QUERY_FLAGS_H_
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace sonde::tools {
 

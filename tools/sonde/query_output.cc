@@ -44,7 +44,8 @@ Status UnknownHost(QuerySource& source, std::string_view host) {
   if (!s.ok()) return s;
   std::vector<std::string> names;
   for (const HostInfo& h : hosts) names.push_back(h.host);
-  const std::string known = names.empty() ? "no host has reported yet" : "known: " + KnownList(names);
+  const std::string known =
+      names.empty() ? "no host has reported yet" : "known: " + KnownList(names);
   return Status::NotFound("host '" + std::string(host) + "' has not reported (" + known + ")");
 }
 

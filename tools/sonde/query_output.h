@@ -4,11 +4,10 @@
 #ifndef SONDE_TOOLS_SONDE_QUERY_OUTPUT_H_
 #define SONDE_TOOLS_SONDE_QUERY_OUTPUT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "query_flags.h"
 #include "query_source.h"

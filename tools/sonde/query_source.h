@@ -38,8 +38,7 @@ class QuerySource {
   // Windows per series, as the HTTP API serves them (api::WindowStats: the
   // derived statistics, no sketches); series without windows in range are
   // left out.
-  virtual Status ReadRollups(const RollupQuery& query,
-                             std::vector<api::SeriesWindows>* out) = 0;
+  virtual Status ReadRollups(const RollupQuery& query, std::vector<api::SeriesWindows>* out) = 0;
   // Latest state of the series the query selects.
   virtual Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) = 0;
 };

@@ -16,7 +16,8 @@ RollupSummary Summarize(std::span<const api::WindowStats> windows) {
     const bool first = out.count == 0;
     out.min = first ? w.min : std::min(out.min, w.min);
     out.max = first ? w.max : std::max(out.max, w.max);
-    if (!std::isnan(w.p99)) out.max_p99 = std::isnan(out.max_p99) ? w.p99 : std::max(out.max_p99, w.p99);
+    if (!std::isnan(w.p99))
+      out.max_p99 = std::isnan(out.max_p99) ? w.p99 : std::max(out.max_p99, w.p99);
     out.count += w.count;
     out.sum += w.sum;
   }

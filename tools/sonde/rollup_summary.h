@@ -22,14 +22,14 @@ struct RollupSummary {
   uint64_t windows = 0;
   uint64_t count = 0;  // Samples.
   double sum = 0;
-  double avg = kNaN;   // sum / count.
+  double avg = kNaN;  // sum / count.
   double min = kNaN;
   double max = kNaN;
   // The highest p99 of any window: percentiles are never averaged, and the
   // windows carry no sketch to merge. It bounds the p99 of the whole range
   // from above (at most 1% of each window's samples lie above it).
   double max_p99 = kNaN;
-  double rate = kNaN;  // sum per second over [first start, last end): counters.
+  double rate = kNaN;    // sum per second over [first start, last end): counters.
   int64_t start_ms = 0;  // First window's start.
   int64_t end_ms = 0;    // Last window's end.
 };

@@ -44,7 +44,7 @@ std::string Fit(const std::string& s, int width, bool keep_right) {
 }
 
 struct Layout {
-  std::vector<int> width;     // Per column; natural width before fitting.
+  std::vector<int> width;  // Per column; natural width before fitting.
   std::vector<bool> dropped;
 
   int Total() const {
@@ -118,8 +118,8 @@ std::string Table::Render(int width, bool color) const {
       layout.dropped[step.column] = true;
       continue;
     }
-    const int floor = std::max(columns_[step.column].min_width,
-                               DisplayWidth(columns_[step.column].header));
+    const int floor =
+        std::max(columns_[step.column].min_width, DisplayWidth(columns_[step.column].header));
     int& w = layout.width[step.column];
     const int cut = std::min(excess, std::max(0, w - floor));
     if (cut > 0) {

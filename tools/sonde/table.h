@@ -17,8 +17,8 @@
 #define SONDE_TOOLS_SONDE_TABLE_H_
 
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sonde::tools {
@@ -28,12 +28,31 @@ namespace sonde::tools {
 struct TableColumn {
   explicit TableColumn(std::string h) : header(std::move(h)) {}
 
-  TableColumn& Csv(std::string name) { csv_name = std::move(name); return *this; }
-  TableColumn& Right() { right_align = true; return *this; }
-  TableColumn& Shrink(int step, int min) { shrink_step = step; min_width = min; return *this; }
-  TableColumn& KeepRight() { keep_right = true; return *this; }
-  TableColumn& Drop(int step) { drop_step = step; return *this; }
-  TableColumn& Color(const char* sgr) { color = sgr; return *this; }
+  TableColumn& Csv(std::string name) {
+    csv_name = std::move(name);
+    return *this;
+  }
+  TableColumn& Right() {
+    right_align = true;
+    return *this;
+  }
+  TableColumn& Shrink(int step, int min) {
+    shrink_step = step;
+    min_width = min;
+    return *this;
+  }
+  TableColumn& KeepRight() {
+    keep_right = true;
+    return *this;
+  }
+  TableColumn& Drop(int step) {
+    drop_step = step;
+    return *this;
+  }
+  TableColumn& Color(const char* sgr) {
+    color = sgr;
+    return *this;
+  }
 
   std::string header;        // As printed ("HOST").
   std::string csv_name;      // The CSV header; "" -> the header in lower case.
@@ -42,7 +61,7 @@ struct TableColumn {
   // (never below its header).
   int shrink_step = 0;
   int min_width = 0;
-  bool keep_right = false;   // Truncate from the left, without "…" (sparklines).
+  bool keep_right = false;  // Truncate from the left, without "…" (sparklines).
   // Dropping: step 0 means never.
   int drop_step = 0;
   const char* color = nullptr;  // ANSI SGR parameters for the cells ("36"), or null.

@@ -2,19 +2,21 @@
 // exceptions stop here), decoding with the one codec, and printing.
 #include "tail_command.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 #include <zmq.hpp>
 
 #include "sonde/endpoint.h"
@@ -31,8 +33,8 @@ struct TailOptions {
   std::vector<std::string> sources;   // Exact sources.
   std::vector<std::string> prefixes;  // Source prefixes.
   std::string format = "text";
-  uint64_t count = 0;       // Stop after this many samples; 0: never.
-  int64_t timeout_ms = 0;   // Stop after this long; 0: never.
+  uint64_t count = 0;      // Stop after this many samples; 0: never.
+  int64_t timeout_ms = 0;  // Stop after this long; 0: never.
 };
 
 volatile sig_atomic_t g_interrupted = 0;
@@ -106,8 +108,9 @@ void AppendText(std::string* out, std::string_view source, const Sample& s) {
 }
 
 void AppendJson(std::string* out, std::string_view source, const Sample& s, const BusMeta& meta) {
-  fmt::format_to(std::back_inserter(*out), "{{\"time\":\"{}\",\"ts\":{},\"source\":",
-                 FormatTime(s.timestamp_ms), s.timestamp_ms);
+  fmt::format_to(std::back_inserter(*out),
+                 "{{\"time\":\"{}\",\"ts\":{},\"source\":", FormatTime(s.timestamp_ms),
+                 s.timestamp_ms);
   AppendJsonString(out, source);
   out->append(",\"name\":");
   AppendJsonString(out, s.name);
@@ -225,7 +228,8 @@ void Tail::Handle(const zmq::message_t& topic, const zmq::message_t& meta_frame,
 int Tail::Run() {
   Result<Endpoint> endpoint = ParseEndpoint(options_.from, EndpointRole::kConnect);
   if (!endpoint.has_value() || !endpoint->is_zmq()) {
-    std::fprintf(stderr, "sonde tail: error: --from: '%s': expected tcp://host:port or ipc://path\n",
+    std::fprintf(stderr,
+                 "sonde tail: error: --from: '%s': expected tcp://host:port or ipc://path\n",
                  options_.from.c_str());
     return 2;
   }
@@ -236,9 +240,9 @@ int Tail::Run() {
   while (!g_interrupted && (options_.count == 0 || printed_ < options_.count)) {
     auto now = Clock::now();
     if (options_.timeout_ms > 0 && now >= deadline) return Finish(true);
-    auto wait = options_.timeout_ms > 0 ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              deadline - now)
-                                        : std::chrono::milliseconds(1000);
+    auto wait = options_.timeout_ms > 0
+                    ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                    : std::chrono::milliseconds(1000);
     zmq::pollitem_t item = {socket_->handle(), 0, ZMQ_POLLIN, 0};
     try {
       if (zmq::poll(&item, 1, std::min(wait, std::chrono::milliseconds(1000))) == 0) continue;

@@ -1,11 +1,12 @@
 #include "text_format.h"
 
+#include <fmt/format.h>
+
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
-
-#include <fmt/format.h>
 
 namespace sonde::tools {
 
@@ -114,8 +115,8 @@ std::string FormatIsoTime(int64_t ms) {
 
 std::string FormatMinute(int64_t ms) {
   const std::tm tm = UtcTm(ms);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min);
 }
 
 std::string FormatAge(int64_t age_ms) {
@@ -146,8 +147,7 @@ std::optional<int64_t> ParseTime(std::string_view text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
     int64_t seconds = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec != std::errc() || ptr != text.data() + text.size() ||
-        seconds > int64_t{1} << 40) {
+    if (ec != std::errc() || ptr != text.data() + text.size() || seconds > int64_t{1} << 40) {
       return std::nullopt;
     }
     return seconds * 1000;
@@ -156,7 +156,7 @@ std::optional<int64_t> ParseTime(std::string_view text) {
 }
 
 std::optional<double> ParseNumber(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) return std::nullopt;
   // strtod rather than from_chars: a leading '+' is fine and so is hex.
   const std::string copy(text);
   char* end = nullptr;

@@ -23,7 +23,8 @@ constexpr int kIowaitField = 4;
 
 struct CpuTicks {
   uint64_t busy = 0;
-  uint64_t total = 0;  // 0: no reading yet.
+  uint64_t total = 0;
+  bool valid = false;  // False until the first reading.
 };
 
 // Parses the numbers after a "cpu" label. Kernels before 2.6.11 have fewer
@@ -44,13 +45,14 @@ bool ParseTicks(std::string_view rest, CpuTicks* out) {
   }
   out->busy = total - idle;
   out->total = total;
+  out->valid = true;
   return true;
 }
 
 // Busy % between two readings; false when there is no earlier reading or no
 // time passed (or the counters went back, as after a CPU went offline).
 bool BusyPercent(const CpuTicks& prev, const CpuTicks& now, double* pct) {
-  if (prev.total == 0 || now.total <= prev.total || now.busy < prev.busy) return false;
+  if (!prev.valid || now.total <= prev.total || now.busy < prev.busy) return false;
   *pct = 100.0 * static_cast<double>(now.busy - prev.busy) /
          static_cast<double>(now.total - prev.total);
   return true;

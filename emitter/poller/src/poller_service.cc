@@ -62,6 +62,7 @@ class PollerService {
   std::vector<std::optional<fleet::TargetRecord>> records_;  // --once, by position.
   std::optional<fleet::FleetAggregator> aggregator_;
   uint64_t round_started_ms_ = 0;
+  PollerCounters counters_at_start_;
 
   Status error_;
   int exit_code_ = kExitOk;
@@ -176,6 +177,7 @@ void PollerService::StartRound() {
     return Fail(Status::InvalidArgument("no targets to poll"));
   }
   aggregator_.emplace(options_.report);
+  counters_at_start_ = poller_->counters();
   if (options_.once) {
     positions_.clear();
     for (size_t i = 0; i < targets_.size(); ++i) positions_[targets_[i].name] = i;
@@ -201,8 +203,13 @@ void PollerService::OnRoundDone() {
   progress_.Stop();
   const fleet::FleetReport report = aggregator_->Report();
   const uint64_t took = uv_now(loop_.get()) - round_started_ms_;
-  log_->info("event=round_done targets={} answered={} failed={} duration_ms={} qos_met={}",
-             report.targets, report.answered, report.failed, took, report.qos.met);
+  const PollerCounters c = poller_->counters();
+  log_->info(
+      "event=round_done targets={} answered={} failed={} duration_ms={} qos_met={} "
+      "requests={} retries={} connections={}",
+      report.targets, report.answered, report.failed, took, report.qos.met,
+      c.requests - counters_at_start_.requests, c.retries - counters_at_start_.retries,
+      c.sockets_watched - counters_at_start_.sockets_watched);
   if (options_.once) return FinishOnce();
   if (!report.qos.met) log_->warn("event=qos_not_met message=\"{}\"", report.qos.message);
   ScheduleNext();

@@ -95,8 +95,8 @@ class QuantileSketch {
 
   // Decodes a sketch from the front of *input and consumes it. Strict: on
   // damaged bytes (truncation, an unknown mapping, a span or index out of
-  // range, a count overflow, non-canonical padding) returns Corruption and
-  // leaves *out empty. Never reads outside *input.
+  // range, a count overflow, a zero count at either end of a span) returns
+  // Corruption and leaves *out empty. Never reads outside *input.
   static Status DecodeFrom(std::string_view* input, QuantileSketch* out);
   // As DecodeFrom, but the whole of `input` must be one sketch.
   static Status Decode(std::string_view input, QuantileSketch* out);
@@ -106,7 +106,7 @@ class QuantileSketch {
   bool operator==(const QuantileSketch& other) const;
 
   // The bucket a positive value maps to, and the value a bucket reports.
-  // Exposed for tests and for docs/storage.md's worked example.
+  // Exposed for tests.
   static int32_t BucketIndex(double magnitude);
   static double BucketValue(int32_t index);
   static int32_t MinIndex();  // BucketIndex(kMinIndexable)
@@ -130,9 +130,9 @@ class QuantileSketch {
     bool empty() const { return lo_ > hi_; }
     bool collapsed() const { return collapsed_; }
     void set_collapsed(bool c) { collapsed_ = c; }
-    int32_t lowest() const { return base_ + lo_; }    // REQUIRES: !empty().
-    int32_t highest() const { return base_ + hi_; }   // REQUIRES: !empty().
-    uint64_t Get(int32_t index) const;                // 0 outside the kept range.
+    int32_t lowest() const { return base_ + lo_; }   // REQUIRES: !empty().
+    int32_t highest() const { return base_ + hi_; }  // REQUIRES: !empty().
+    uint64_t Get(int32_t index) const;               // 0 outside the kept range.
     uint64_t Total() const;
     size_t HeapBytes() const { return static_cast<size_t>(capacity_) << width_log2_; }
     bool operator==(const Buckets& other) const;
@@ -151,11 +151,11 @@ class QuantileSketch {
     void Widen(uint64_t needed);
 
     uint8_t* data_ = nullptr;
-    int32_t base_ = 0;          // Bucket index stored at data_[0].
-    uint16_t capacity_ = 0;     // Buckets allocated.
-    uint16_t lo_ = 0xffff;      // Lowest occupied bucket, relative to base_.
-    uint16_t hi_ = 0;           // Highest occupied bucket; empty when lo_ > hi_.
-    uint8_t width_log2_ = 0;    // Counters are 1 << width_log2_ bytes.
+    int32_t base_ = 0;        // Bucket index stored at data_[0].
+    uint16_t capacity_ = 0;   // Buckets allocated.
+    uint16_t lo_ = 0xffff;    // Lowest occupied bucket, relative to base_.
+    uint16_t hi_ = 0;         // Highest occupied bucket; empty when lo_ > hi_.
+    uint8_t width_log2_ = 0;  // Counters are 1 << width_log2_ bytes.
     bool collapsed_ = false;
   };
 

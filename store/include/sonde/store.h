@@ -145,21 +145,21 @@ struct SweepResult {
 
 // Counters since Open, for /metrics. Monotonic except the *_bytes gauges.
 struct StoreStats {
-  uint64_t writes = 0;          // Write() calls committed.
-  uint64_t write_errors = 0;    // Write() calls that failed (shed ones included).
+  uint64_t writes = 0;        // Write() calls committed.
+  uint64_t write_errors = 0;  // Write() calls that failed (shed ones included).
   uint64_t windows_written = 0;
   uint64_t minutes_folded = 0;
-  uint64_t folds_skipped = 0;       // Reason "kind_changed": the hour holds another kind.
+  uint64_t folds_skipped = 0;  // Reason "kind_changed": the hour holds another kind.
   uint64_t series_written = 0;
-  uint64_t series_registered = 0;   // New catalog entries.
-  uint64_t series_collisions = 0;   // Id probes past a colliding key.
-  uint64_t series_rejected = 0;     // Collisions that could not be resolved.
+  uint64_t series_registered = 0;  // New catalog entries.
+  uint64_t series_collisions = 0;  // Id probes past a colliding key.
+  uint64_t series_rejected = 0;    // Collisions that could not be resolved.
   uint64_t map_grows = 0;
   uint64_t map_resizes_adopted = 0;  // MDB_MAP_RESIZED: another process grew the map.
   uint64_t batches_shed = 0;         // Reason "map_limit": max_map_bytes reached.
   uint64_t windows_shed = 0;
   uint64_t windows_expired = 0;
-  uint64_t windows_evicted = 0;      // Reason "size_cap".
+  uint64_t windows_evicted = 0;  // Reason "size_cap".
   uint64_t hosts_expired = 0;
   uint64_t series_expired = 0;
   uint64_t stale_readers_cleared = 0;

@@ -24,11 +24,10 @@
 #define SONDE_API_JSON_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sonde/latest_state.h"
 #include "sonde/rollup_window.h"
@@ -62,14 +61,14 @@ struct WindowStats {
   double sum = 0;
   double min = 0;
   double max = 0;
-  double last = 0;       // The value with the latest timestamp.
-  int64_t last_ms = 0;   // That timestamp.
-  double avg = 0;        // sum / count (gauges and timings).
-  double rate = 0;       // sum per second of window length (counters).
-  double p50 = 0;        // Quantiles within QuantileSketch::kRelativeAccuracy
-  double p90 = 0;        // (2 %) of the exact ones, clamped to [min, max].
+  double last = 0;      // The value with the latest timestamp.
+  int64_t last_ms = 0;  // That timestamp.
+  double avg = 0;       // sum / count (gauges and timings).
+  double rate = 0;      // sum per second of window length (counters).
+  double p50 = 0;       // Quantiles within QuantileSketch::kRelativeAccuracy
+  double p90 = 0;       // (2 %) of the exact ones, clamped to [min, max].
   double p99 = 0;
-  bool open = false;     // Still receiving samples (the current window).
+  bool open = false;  // Still receiving samples (the current window).
 
   bool operator==(const WindowStats&) const = default;
 };

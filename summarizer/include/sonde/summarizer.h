@@ -114,14 +114,14 @@ struct SummarizerOptions {
 
 // A snapshot of the summarizer's main counters (all of them are on /metrics).
 struct SummarizerCounters {
-  uint64_t batches = 0;          // Decoded and fed to the rollups (bus + HTTP).
-  uint64_t samples = 0;          // Accepted into rollups.
-  uint64_t rejected = 0;         // Samples dropped, all reasons.
-  uint64_t late = 0;             // Of which too late.
-  uint64_t malformed = 0;        // Bus messages or batches dropped.
-  uint64_t bus_gaps = 0;         // Publications missed.
+  uint64_t batches = 0;    // Decoded and fed to the rollups (bus + HTTP).
+  uint64_t samples = 0;    // Accepted into rollups.
+  uint64_t rejected = 0;   // Samples dropped, all reasons.
+  uint64_t late = 0;       // Of which too late.
+  uint64_t malformed = 0;  // Bus messages or batches dropped.
+  uint64_t bus_gaps = 0;   // Publications missed.
   uint64_t series_active = 0;
-  uint64_t flushes = 0;          // Store writes committed.
+  uint64_t flushes = 0;  // Store writes committed.
   uint64_t flush_errors = 0;
   uint64_t windows_written = 0;
   uint64_t http_ingest_samples = 0;

@@ -1,0 +1,226 @@
+// AssessFleet: groups the latest state by host, judges each host against the
+// rules, then counts Healthy servers per service. docs/health.md.
+#include "sonde/fleet_health.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "sonde/units.h"
+
+namespace sonde::health {
+namespace {
+
+constexpr std::string_view kServiceTag = "service";
+constexpr std::string_view kUpMetric = "up";  // sonde-poller's (docs/poller.md).
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// "1.5" not "1.500000": values in reasons.
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.4g", v);
+  return buf;
+}
+
+// Orders "web-2" before "web-10".
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) &&
+        std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      std::string_view da(a.data() + i, ei - i), db(b.data() + j, ej - j);
+      while (da.size() > 1 && da.front() == '0') da.remove_prefix(1);
+      while (db.size() > 1 && db.front() == '0') db.remove_prefix(1);
+      if (da.size() != db.size()) return da.size() < db.size();
+      if (da != db) return da < db;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+std::string ServiceOf(const std::vector<const LatestState*>& series) {
+  for (const LatestState* s : series) {
+    for (const Tag& t : s->key.tags()) {
+      if (EqualsIgnoreCase(t.key, kServiceTag)) return t.value;
+    }
+  }
+  return "";
+}
+
+// The worst (highest, or lowest for `below`) value of `metric` on the host.
+std::optional<double> Worst(const std::vector<const LatestState*>& series, std::string_view metric,
+                            bool below = false) {
+  std::optional<double> worst;
+  for (const LatestState* s : series) {
+    if (!EqualsIgnoreCase(s->key.name(), metric) || std::isnan(s->value)) continue;
+    if (!worst || (below ? s->value < *worst : s->value > *worst)) worst = s->value;
+  }
+  return worst;
+}
+
+void Raise(HealthStatus* status, HealthStatus to) {
+  if (static_cast<int>(to) > static_cast<int>(*status)) *status = to;
+}
+
+// Every judged metric the host has, against its levels.
+void JudgeThresholds(const std::vector<const LatestState*>& series, const HealthRules& rules,
+                     ServerHealth* server) {
+  std::map<std::string, bool> seen;  // Lower-case metric names, judged once each.
+  for (const LatestState* s : series) {
+    std::string metric = s->key.name();
+    std::transform(metric.begin(), metric.end(), metric.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (seen[metric]) continue;
+    seen[metric] = true;
+    const Threshold* t = rules.Find(server->service, metric);
+    if (!t) continue;
+    const std::optional<double> v = Worst(series, metric, t->below);
+    if (!v) continue;
+    const char* op = t->below ? " <= " : " >= ";
+    auto crosses = [&](double level) { return t->below ? *v <= level : *v >= level; };
+    if (crosses(t->critical)) {
+      Raise(&server->status, HealthStatus::kUnhealthy);
+      server->reasons.push_back(metric + " " + Num(*v) + op + Num(t->critical));
+    } else if (crosses(t->warning)) {
+      Raise(&server->status, HealthStatus::kDegraded);
+      server->reasons.push_back(metric + " " + Num(*v) + op + Num(t->warning));
+    }
+  }
+}
+
+ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& series,
+                         const HealthRules& rules, int64_t now_ms) {
+  ServerHealth server;
+  server.host = host;
+  server.service = ServiceOf(series);
+  server.cpu = Worst(series, "cpu");
+  server.memory = Worst(series, "mem");
+  if (!server.memory) server.memory = Worst(series, "memory");
+  for (const LatestState* s : series) server.last_seen_ms = std::max(server.last_seen_ms, s->timestamp_ms);
+  JudgeThresholds(series, rules, &server);
+  if (std::optional<double> up = Worst(series, kUpMetric, /*below=*/true); up && *up < 0.5) {
+    server.status = HealthStatus::kDown;
+    server.reasons.insert(server.reasons.begin(), "up = 0");
+  }
+  const int64_t age_ms = now_ms - server.last_seen_ms;
+  if (age_ms > rules.max_age.count()) {
+    server.status = HealthStatus::kStale;
+    server.reasons.insert(server.reasons.begin(),
+                          "no data for " + FormatDuration(std::chrono::milliseconds(age_ms / 1000 * 1000)));
+  }
+  return server;
+}
+
+std::vector<ServiceHealth> CountServices(const std::vector<ServerHealth>& servers,
+                                         const HealthRules& rules) {
+  struct Sums {
+    ServiceHealth health;
+    double cpu = 0, memory = 0;
+    int cpu_n = 0, memory_n = 0;
+  };
+  std::map<std::string, Sums> by_service;
+  for (const ServerHealth& s : servers) {
+    if (s.service.empty()) continue;
+    Sums& sums = by_service[s.service];
+    ++sums.health.servers;
+    if (s.status == HealthStatus::kHealthy) ++sums.health.healthy;
+    if (s.status == HealthStatus::kStale || s.status == HealthStatus::kDown) continue;
+    if (s.cpu) sums.cpu += *s.cpu, ++sums.cpu_n;
+    if (s.memory) sums.memory += *s.memory, ++sums.memory_n;
+  }
+  std::vector<ServiceHealth> out;
+  for (auto& [name, sums] : by_service) {
+    ServiceHealth h = sums.health;
+    h.service = name;
+    h.min_healthy = rules.MinHealthy(name);
+    h.below_minimum = h.healthy < h.min_healthy;
+    if (sums.cpu_n) h.avg_cpu = sums.cpu / sums.cpu_n;
+    if (sums.memory_n) h.avg_memory = sums.memory / sums.memory_n;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* HealthStatusName(HealthStatus status) {
+  switch (status) {
+    case HealthStatus::kHealthy: return "Healthy";
+    case HealthStatus::kDegraded: return "Degraded";
+    case HealthStatus::kUnhealthy: return "Unhealthy";
+    case HealthStatus::kDown: return "Down";
+    case HealthStatus::kStale: return "Stale";
+  }
+  return "?";
+}
+
+bool ParseHealthStatus(std::string_view text, HealthStatus* status) {
+  for (HealthStatus s : {HealthStatus::kHealthy, HealthStatus::kDegraded, HealthStatus::kUnhealthy,
+                         HealthStatus::kDown, HealthStatus::kStale}) {
+    if (EqualsIgnoreCase(text, HealthStatusName(s))) {
+      *status = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsProblem(HealthStatus status) {
+  return status == HealthStatus::kUnhealthy || status == HealthStatus::kDown ||
+         status == HealthStatus::kStale;
+}
+
+bool FleetHealth::AnyUnhealthy(bool strict) const {
+  for (const ServerHealth& s : servers) {
+    if (IsProblem(s.status) || (strict && s.status == HealthStatus::kDegraded)) return true;
+  }
+  for (const ServiceHealth& s : services) {
+    if (s.below_minimum) return true;
+  }
+  return false;
+}
+
+FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& rules,
+                        int64_t now_ms, const FleetHealthOptions& options) {
+  std::map<std::string, std::vector<const LatestState*>> by_host;
+  for (const LatestState& s : latest) by_host[s.key.host()].push_back(&s);
+  FleetHealth fleet;
+  for (const auto& [host, series] : by_host) {
+    ServerHealth server = JudgeServer(host, series, rules, now_ms);
+    if (!options.service.empty() && !EqualsIgnoreCase(server.service, options.service)) continue;
+    fleet.servers.push_back(std::move(server));
+  }
+  std::sort(fleet.servers.begin(), fleet.servers.end(),
+            [](const ServerHealth& a, const ServerHealth& b) { return NaturalLess(a.host, b.host); });
+  fleet.services = CountServices(fleet.servers, rules);
+  // A service asked for by name that has no server at all has none healthy.
+  if (!options.service.empty() && fleet.services.empty()) {
+    ServiceHealth missing;
+    missing.service = options.service;
+    missing.min_healthy = rules.MinHealthy(options.service);
+    missing.below_minimum = missing.min_healthy > 0;
+    fleet.services.push_back(missing);
+  }
+  return fleet;
+}
+
+}  // namespace sonde::health

@@ -1,0 +1,172 @@
+// The one adapter to toml++ for health rules: every toml++ exception and
+// type mismatch becomes an InvalidArgument naming the file, line and key.
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "sonde/health_rules.h"
+#include "sonde/units.h"
+
+namespace sonde::health {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class RulesReader {
+ public:
+  explicit RulesReader(std::string_view origin) : origin_(origin) {}
+
+  Status Error(const toml::node& node, const std::string& key, const std::string& what) const {
+    const auto& at = node.source().begin;
+    return Status::InvalidArgument(origin_ + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) + ": " + key + ": " + what);
+  }
+
+  Status Number(const toml::node& node, const std::string& key, double* out) const {
+    if (auto v = node.value<double>(); v && node.is_number()) {
+      *out = *v;
+      return Status::OK();
+    }
+    return Error(node, key, "expected a number");
+  }
+
+  Status MinHealthy(const toml::node& node, const std::string& key, int* out) const {
+    auto v = node.as_integer();
+    if (!v || v->get() < 0 || v->get() > 1000000) return Error(node, key, "expected an integer >= 0");
+    *out = static_cast<int>(v->get());
+    return Status::OK();
+  }
+
+  Status MaxAge(const toml::node& node, HealthRules* rules) const {
+    if (auto s = node.as_string()) {
+      Result<std::chrono::milliseconds> d = ParseDuration(s->get());
+      if (!d) return Error(node, "max_age", d.error().message());
+      rules->max_age = *d;
+      return Status::OK();
+    }
+    if (auto i = node.as_integer()) {  // Plain seconds.
+      rules->max_age = std::chrono::seconds(i->get());
+      return Status::OK();
+    }
+    return Error(node, "max_age", "expected a duration such as \"5m\" or seconds");
+  }
+
+  Status Threshold1(const toml::node& node, const std::string& key, Threshold* t) const {
+    const toml::table* table = node.as_table();
+    if (!table) return Error(node, key, "expected a table with warning and critical");
+    bool has_warning = false;
+    bool has_critical = false;
+    for (const auto& [k, v] : *table) {
+      const std::string name(k.str());
+      if (name == "warning") {
+        SONDE_RETURN_IF_ERROR(Number(v, key + ".warning", &t->warning));
+        has_warning = true;
+      } else if (name == "critical") {
+        SONDE_RETURN_IF_ERROR(Number(v, key + ".critical", &t->critical));
+        has_critical = true;
+      } else if (name == "below") {
+        if (!v.is_boolean()) return Error(v, key + ".below", "expected true or false");
+        t->below = v.as_boolean()->get();
+      } else {
+        return Error(v, key + "." + name, "unknown key (expected warning, critical, below)");
+      }
+    }
+    if (!has_warning || !has_critical) return Error(node, key, "needs both warning and critical");
+    return Status::OK();
+  }
+
+  Status Thresholds(const toml::node& node, const std::string& key,
+                    std::map<std::string, Threshold>* out) const {
+    const toml::table* table = node.as_table();
+    if (!table) return Error(node, key, "expected a table of metrics");
+    for (const auto& [metric, v] : *table) {
+      Threshold t;
+      SONDE_RETURN_IF_ERROR(Threshold1(v, key + "." + std::string(metric.str()), &t));
+      (*out)[Lower(metric.str())] = t;
+    }
+    return Status::OK();
+  }
+
+  Status Service(const toml::node& node, const std::string& key, ServiceRules* out) const {
+    const toml::table* table = node.as_table();
+    if (!table) return Error(node, key, "expected a table");
+    for (const auto& [k, v] : *table) {
+      const std::string name(k.str());
+      if (name == "min_healthy") {
+        int n = 0;
+        SONDE_RETURN_IF_ERROR(MinHealthy(v, key + ".min_healthy", &n));
+        out->min_healthy = n;
+      } else if (name == "thresholds") {
+        SONDE_RETURN_IF_ERROR(Thresholds(v, key + ".thresholds", &out->thresholds));
+      } else {
+        return Error(v, key + "." + name, "unknown key (expected min_healthy, thresholds)");
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Top(const toml::table& root, HealthRules* rules) const {
+    for (const auto& [k, v] : root) {
+      const std::string name(k.str());
+      if (name == "max_age") {
+        SONDE_RETURN_IF_ERROR(MaxAge(v, rules));
+      } else if (name == "min_healthy") {
+        SONDE_RETURN_IF_ERROR(MinHealthy(v, name, &rules->min_healthy));
+      } else if (name == "thresholds") {
+        SONDE_RETURN_IF_ERROR(Thresholds(v, name, &rules->thresholds));
+      } else if (name == "services") {
+        const toml::table* services = v.as_table();
+        if (!services) return Error(v, name, "expected a table of services");
+        for (const auto& [service, rules_node] : *services) {
+          const std::string service_name(service.str());
+          SONDE_RETURN_IF_ERROR(Service(rules_node, "services." + service_name,
+                                        &rules->services[service_name]));
+        }
+      } else {
+        return Error(v, name,
+                     "unknown key (expected max_age, min_healthy, thresholds, services)");
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string origin_;
+};
+
+}  // namespace
+
+Result<HealthRules> ParseHealthRules(std::string_view text, std::string_view origin) {
+  HealthRules rules;
+  RulesReader reader(origin);
+  try {
+    toml::table root = toml::parse(text, origin);
+    SONDE_RETURN_IF_ERROR(reader.Top(root, &rules));
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    return Status::InvalidArgument(std::string(origin) + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) + ": " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string(origin) + ": " + e.what());
+  }
+  if (Status s = rules.Validate(); !s.ok()) return s.WithContext(origin);
+  return rules;
+}
+
+Result<HealthRules> LoadHealthRules(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("rules file '" + path + "' cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError("rules file '" + path + "': read failed");
+  return ParseHealthRules(text.str(), path);
+}
+
+}  // namespace sonde::health

@@ -1,0 +1,248 @@
+#include "health_command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "query_flags.h"
+#include "query_output.h"
+#include "query_source.h"
+#include "sonde/fleet_health.h"
+#include "sonde/units.h"
+#include "table.h"
+
+namespace sonde::tools {
+namespace {
+
+using health::FleetHealth;
+using health::HealthStatus;
+using health::ServerHealth;
+using health::ServiceHealth;
+
+struct HealthArgs {
+  QueryFlags flags;
+  std::string rules_file;
+  std::string service;
+  bool avg = false;
+  std::string max_age;
+  int min_healthy = -1;
+  std::string sort = "host";
+  std::vector<std::string> status;
+  bool strict = false;
+};
+
+std::string Percent(const std::optional<double>& v) {
+  if (!v) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f%%", *v);
+  return buf;
+}
+
+int FailWith(const Status& status, int code) {
+  Fail(status);
+  return code;
+}
+
+Json Number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+std::string Join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+Result<health::HealthRules> LoadRules(const HealthArgs& args) {
+  health::HealthRules rules;
+  if (!args.rules_file.empty()) {
+    Result<health::HealthRules> loaded = health::LoadHealthRules(args.rules_file);
+    if (!loaded) return loaded.error();
+    rules = std::move(*loaded);
+  }
+  if (!args.max_age.empty()) {
+    Result<std::chrono::milliseconds> d = ParseDuration(args.max_age);
+    if (!d) return d.error().WithContext("--max-age");
+    rules.max_age = *d;
+  }
+  if (args.min_healthy >= 0) rules.min_healthy = args.min_healthy;
+  SONDE_RETURN_IF_ERROR(rules.Validate());
+  return rules;
+}
+
+// Display filter and order; the exit status still counts every server.
+Status Arrange(const HealthArgs& args, std::vector<ServerHealth>* servers) {
+  std::vector<HealthStatus> keep;
+  for (const std::string& name : args.status) {
+    HealthStatus s;
+    if (!health::ParseHealthStatus(name, &s)) {
+      return Status::InvalidArgument("--status '" + name +
+                                     "': expected Healthy, Degraded, Unhealthy, Down or Stale");
+    }
+    keep.push_back(s);
+  }
+  if (!keep.empty()) {
+    std::erase_if(*servers, [&](const ServerHealth& s) {
+      return std::find(keep.begin(), keep.end(), s.status) == keep.end();
+    });
+  }
+  auto desc = [](const std::optional<double>& a, const std::optional<double>& b) {
+    return a.value_or(-1) > b.value_or(-1);
+  };
+  const std::string& key = args.sort;
+  std::function<bool(const ServerHealth&, const ServerHealth&)> less;
+  if (key == "host") return Status::OK();  // AssessFleet's order.
+  if (key == "service") less = [](auto& a, auto& b) { return a.service < b.service; };
+  if (key == "cpu") less = [&](auto& a, auto& b) { return desc(a.cpu, b.cpu); };
+  if (key == "memory") less = [&](auto& a, auto& b) { return desc(a.memory, b.memory); };
+  if (key == "status") less = [](auto& a, auto& b) { return a.status > b.status; };
+  if (!less) {
+    return Status::InvalidArgument("--sort '" + key +
+                                   "': expected host, service, cpu, memory or status");
+  }
+  std::stable_sort(servers->begin(), servers->end(), less);
+  return Status::OK();
+}
+
+const char* StatusColor(const std::string& status) {
+  if (status == "Healthy") return "32";
+  if (status == "Degraded") return "33";
+  return "31";
+}
+
+// Table cells cannot carry colour, so the status word, always the last
+// column, is coloured on the rendered lines.
+std::string ColorLastColumn(const std::string& text, const std::vector<std::string>& statuses) {
+  std::string out;
+  size_t start = text.find('\n') + 1;  // Past the header.
+  out += text.substr(0, start);
+  for (const std::string& status : statuses) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end - start);
+    if (line.size() >= status.size() && line.compare(line.size() - status.size(), status.size(), status) == 0) {
+      line = line.substr(0, line.size() - status.size()) + "\033[" + StatusColor(status) + "m" +
+             status + "\033[0m";
+    }
+    out += line + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+void PrintTableMaybeColored(const Table& table, const OutputSettings& out,
+                            const std::vector<std::string>& statuses) {
+  if (out.format == OutputFormat::kCsv) return PrintOut(table.ToCsv());
+  std::string text = table.Render(out.width, /*color=*/false);
+  PrintOut(out.color ? ColorLastColumn(text, statuses) : text);
+}
+
+void PrintServers(const std::vector<ServerHealth>& servers, const OutputSettings& out) {
+  Table table({TableColumn("HOST").Shrink(2, 8), TableColumn("SERVICE").Shrink(3, 7),
+               TableColumn("CPU").Right(), TableColumn("MEMORY").Right(),
+               TableColumn("REASON").Shrink(1, 10).Drop(4), TableColumn("STATUS")});
+  std::vector<std::string> statuses;
+  for (const ServerHealth& s : servers) {
+    statuses.push_back(health::HealthStatusName(s.status));
+    table.AddRow({s.host, s.service.empty() ? "-" : s.service, Percent(s.cpu), Percent(s.memory),
+                  s.reasons.empty() ? "-" : Join(s.reasons, "; "), statuses.back()});
+  }
+  PrintTableMaybeColored(table, out, statuses);
+}
+
+void PrintServices(const std::vector<ServiceHealth>& services, const OutputSettings& out) {
+  Table table({TableColumn("SERVICE").Shrink(1, 7), TableColumn("SERVERS").Right(),
+               TableColumn("HEALTHY").Right(), TableColumn("MIN").Csv("min_healthy").Right(),
+               TableColumn("AVG CPU").Csv("avg_cpu").Right(),
+               TableColumn("AVG MEMORY").Csv("avg_memory").Right(), TableColumn("STATUS")});
+  std::vector<std::string> statuses;
+  for (const ServiceHealth& s : services) {
+    statuses.push_back(s.below_minimum ? "Unhealthy" : "Healthy");
+    table.AddRow({s.service, std::to_string(s.servers), std::to_string(s.healthy),
+                  std::to_string(s.min_healthy), Percent(s.avg_cpu), Percent(s.avg_memory),
+                  statuses.back()});
+  }
+  PrintTableMaybeColored(table, out, statuses);
+}
+
+Json ToJson(const FleetHealth& fleet, const std::vector<ServerHealth>& shown, bool unhealthy) {
+  Json servers = Json::array();
+  for (const ServerHealth& s : shown) {
+    servers.push_back({{"host", s.host}, {"service", s.service}, {"cpu", Number(s.cpu)},
+                       {"memory", Number(s.memory)}, {"status", health::HealthStatusName(s.status)},
+                       {"last_seen_ms", s.last_seen_ms}, {"reasons", s.reasons}});
+  }
+  Json services = Json::array();
+  for (const ServiceHealth& s : fleet.services) {
+    services.push_back({{"service", s.service}, {"servers", s.servers}, {"healthy", s.healthy},
+                        {"min_healthy", s.min_healthy}, {"below_minimum", s.below_minimum},
+                        {"avg_cpu", Number(s.avg_cpu)}, {"avg_memory", Number(s.avg_memory)}});
+  }
+  return {{"servers", servers}, {"services", services}, {"unhealthy", unhealthy}};
+}
+
+void PrintBelowMinimum(const FleetHealth& fleet) {
+  for (const ServiceHealth& s : fleet.services) {
+    if (!s.below_minimum) continue;
+    PrintOut("Unhealthy service " + s.service + ": " + std::to_string(s.healthy) + " of " +
+             std::to_string(s.servers) + " servers healthy, minimum " +
+             std::to_string(s.min_healthy) + "\n");
+  }
+}
+
+int RunHealth(const HealthArgs& args) {
+  const OutputSettings out = ResolveOutput(args.flags);
+  Result<health::HealthRules> rules = LoadRules(args);
+  if (!rules) {
+    return FailWith(rules.error(),
+                    rules.error().IsInvalidArgument() ? kHealthExitUsage : kHealthExitNoData);
+  }
+  std::vector<ServerHealth> none;  // Checks --status and --sort before any I/O.
+  if (Status s = Arrange(args, &none); !s.ok()) return FailWith(s, kHealthExitUsage);
+  auto source = OpenQuerySource(args.flags);
+  if (!source) return FailWith(source.error(), kHealthExitNoData);
+  std::vector<LatestState> rows;
+  if (Status s = (*source)->ReadLatest(LatestQuery{}, &rows); !s.ok()) {
+    return FailWith(s, kHealthExitNoData);
+  }
+  const FleetHealth fleet = health::AssessFleet(rows, *rules, out.now_ms, {args.service});
+  const bool unhealthy = fleet.AnyUnhealthy(args.strict);
+  std::vector<ServerHealth> shown = fleet.servers;
+  (void)Arrange(args, &shown).ok();  // Checked above.
+  if (out.format == OutputFormat::kJson) {
+    PrintJson(ToJson(fleet, shown, unhealthy));
+  } else if (args.avg) {
+    PrintServices(fleet.services, out);
+  } else {
+    PrintServers(shown, out);
+    if (out.format == OutputFormat::kTable) PrintBelowMinimum(fleet);
+  }
+  if (fleet.servers.empty() && out.format == OutputFormat::kTable) Note("no servers have reported");
+  return unhealthy ? kHealthExitUnhealthy : kHealthExitHealthy;
+}
+
+}  // namespace
+
+Command AddHealthCommand(CLI::App& parent) {
+  auto args = std::make_shared<HealthArgs>();
+  CLI::App* app = parent.add_subcommand(
+      "health", "Judge every server Healthy/Degraded/Unhealthy/Stale/Down; exit 1 if any is not.");
+  app->add_option("--rules", args->rules_file, "TOML rules file (docs/health.md)")
+      ->type_name("FILE");
+  app->add_option("--service", args->service, "Only servers of this service (any case)");
+  app->add_flag("--avg", args->avg, "One row per service: healthy count and averages");
+  app->add_option("--max-age", args->max_age, "Data older than this is Stale (default 5m)")
+      ->type_name("DURATION");
+  app->add_option("--min-healthy", args->min_healthy,
+                  "Fewest Healthy servers a service needs (default 2)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--sort", args->sort, "host, service, cpu, memory or status (worst first)")
+      ->capture_default_str();
+  app->add_option("--status", args->status, "Only show these statuses (e.g. Unhealthy,Down)")
+      ->delimiter(',');
+  app->add_flag("--strict", args->strict, "Degraded servers make the exit status 1 too");
+  AddQueryFlags(app, &args->flags);
+  return {app, [args] { return RunHealth(*args); }};
+}
+
+}  // namespace sonde::tools

@@ -1,0 +1,99 @@
+#include "report_command.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "query_flags.h"
+#include "query_output.h"
+#include "query_source.h"
+#include "sonde/fleet_render.h"
+#include "sonde/fleet_report.h"
+#include "sonde/poll_metrics.h"
+
+namespace sonde::tools {
+namespace {
+
+struct ReportArgs {
+  QueryFlags flags;
+  std::vector<std::string> by = {"application", "version"};
+  double qos = 99;
+  int list_failed = 0;
+};
+
+Status ApplyBy(const std::vector<std::string>& by, fleet::FleetReportOptions* options) {
+  if (by.size() != 2 || by[0].empty() || by[1].empty()) {
+    return Status::InvalidArgument(
+        "--by: expected two status-page fields, application then version, e.g. "
+        "--by application,version");
+  }
+  options->application_field = by[0];
+  options->version_field = by[1];
+  return Status::OK();
+}
+
+// Poller targets only: a host without an `up` series (an agent, an app) is
+// not a polled status page and would count as a failed target.
+std::vector<fleet::TargetRecord> Records(const std::vector<LatestState>& rows) {
+  std::map<std::string, std::vector<Sample>> by_host;
+  std::map<std::string, bool> polled;
+  for (const LatestState& r : rows) {
+    by_host[r.key.host()].push_back(
+        Sample{r.key.name(), r.value, r.timestamp_ms, r.kind, r.key.tags()});
+    if (r.key.name() == fleet::kUpMetric) polled[r.key.host()] = true;
+  }
+  std::vector<fleet::TargetRecord> records;
+  for (const auto& [host, samples] : by_host) {
+    if (polled[host]) records.push_back(fleet::RecordFromSamples(host, samples));
+  }
+  return records;
+}
+
+int RunSuccessRate(const ReportArgs& args) {
+  const OutputSettings out = ResolveOutput(args.flags);
+  fleet::FleetReportOptions options;
+  options.success_rate = true;
+  options.qos_percent = args.qos;
+  if (Status s = ApplyBy(args.by, &options); !s.ok()) return Fail(s);
+  if (Status s = options.Validate(); !s.ok()) return Fail(s);
+  auto source = OpenQuerySource(args.flags);
+  if (!source) return Fail(source.error());
+  std::vector<LatestState> rows;
+  if (Status s = (*source)->ReadLatest(LatestQuery{}, &rows); !s.ok()) return Fail(s);
+  const std::vector<fleet::TargetRecord> records = Records(rows);
+  const fleet::FleetReport report = fleet::BuildFleetReport(records, options);
+  if (out.format == OutputFormat::kJson) {
+    PrintOut(fleet::RenderJson(report, records, out.now_ms));
+  } else if (out.format == OutputFormat::kCsv) {
+    PrintOut(fleet::RenderSuccessRateCsv(report));
+  } else {
+    PrintOut(fleet::RenderTable(report, records, {out.color, args.list_failed}));
+  }
+  if (records.empty() && out.format == OutputFormat::kTable) {
+    Note("no poller targets have reported (no host has an 'up' series)");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddReportCommand(CLI::App& parent) {
+  CLI::App* app = parent.add_subcommand("report", "Fleet reports over the latest state.");
+  app->require_subcommand(1);
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* rate = app->add_subcommand(
+      "success-rate", "Success rate by application and version (the poller's report).");
+  rate->add_option("--by", args->by, "The two status-page fields to group by")
+      ->delimiter(',')
+      ->type_name("APP_FIELD,VERSION_FIELD");
+  rate->add_option("--qos", args->qos, "Percent of targets that must answer")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  rate->add_option("--list-failed", args->list_failed, "List up to N failed targets (table)")
+      ->check(CLI::NonNegativeNumber);
+  AddQueryFlags(rate, &args->flags);
+  return {app, [args] { return RunSuccessRate(*args); }};
+}
+
+}  // namespace sonde::tools
