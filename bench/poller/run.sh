@@ -85,22 +85,33 @@ done
 
 awk -v n="$targets" 'BEGIN { for (i = 1; i <= n; i++) printf "t%05d\n", i }' > "$tmp/targets.txt"
 
-echo "# sonde-poller benchmark: $targets targets, concurrency $concurrency, $(nproc) cores"
-echo "# nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk -t2 -c$concurrency -d${wrk_seconds}s; $(date -u +%FT%TZ)"
-printf '%-10s %12s %12s %12s %10s %12s %10s\n' scenario wrk_req_s round_ms poll_req_s pct_wrk peak_rss_mb up
+echo "# sonde-poller benchmark: $targets targets, concurrency $concurrency, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# nginx $(nginx -v 2>&1 | sed 's/.*\///') (1 worker); wrk -c$concurrency -d${wrk_seconds}s with -t2 and -t1; $(date -u +%FT%TZ)"
+echo "# round_ms: the poller's own round (event=round_done); cpu_s: its user+sys for the whole run"
+printf '%-10s %9s %9s %9s %10s %8s %7s %12s %8s %6s\n' \
+  scenario wrk_t2 wrk_t1 round_ms poll_req_s pct_wrk cpu_s req_per_cpu_s rss_mb up
+
+wrk_rate() {  # threads url [header...]
+  local threads="$1" url="$2"; shift 2
+  wrk -t"$threads" -c"$concurrency" -d"${wrk_seconds}s" "$@" "$url" | awk '/Requests\/sec/ { print $2 }'
+}
 
 for scenario in keepalive fresh; do
-  if [ "$scenario" = keepalive ]; then port="$port_keep"; extra=(); else port="$port_fresh"; extra=(-H "Connection: close"); fi
+  if [ "$scenario" = keepalive ]; then port="$port_keep"; hdr=(); else port="$port_fresh"; hdr=(-H "Connection: close"); fi
   url="http://127.0.0.1:$port/status"
-  wrk_rate="$(wrk -t2 -c"$concurrency" -d"${wrk_seconds}s" "${extra[@]}" "$url" | awk '/Requests\/sec/ { print $2 }')"
-  for round in $(seq "$rounds"); do
-    /usr/bin/time -v -o "$tmp/time.txt" "$bin" --once -i "$tmp/targets.txt" \
+  wrk2="$(wrk_rate 2 "$url" "${hdr[@]}")"
+  wrk1="$(wrk_rate 1 "$url" "${hdr[@]}")"
+  for _ in $(seq "$rounds"); do
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time.txt" "$bin" --once -i "$tmp/targets.txt" \
       --url-pattern "http://127.0.0.1:$port/status/{host}" -f "$concurrency" -r 0 \
       -q 0 --no-progress --log-level info -o "$tmp/out" >"$tmp/table.txt" 2>"$tmp/poller.log"
     round_ms="$(sed -n 's/.*event=round_done .*duration_ms=\([0-9]*\).*/\1/p' "$tmp/poller.log")"
     up="$(sed -n 's/.*event=round_done .*answered=\([0-9]*\).*/\1/p' "$tmp/poller.log")"
-    rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time.txt")"
-    awk -v s="$scenario" -v w="$wrk_rate" -v ms="$round_ms" -v n="$targets" -v rss="$rss_kb" -v up="$up" \
-      'BEGIN { r = n / (ms / 1000.0); printf "%-10s %12.0f %12d %12.0f %9.0f%% %12.1f %10s\n", s, w, ms, r, 100 * r / w, rss / 1024, up }'
+    read -r user sys rss_kb < "$tmp/time.txt"
+    awk -v s="$scenario" -v w2="$wrk2" -v w1="$wrk1" -v ms="$round_ms" -v n="$targets" \
+        -v u="$user" -v sy="$sys" -v rss="$rss_kb" -v up="$up" 'BEGIN {
+      r = n / (ms / 1000.0); cpu = u + sy;
+      printf "%-10s %9.0f %9.0f %9d %10.0f %7.0f%% %7.2f %12.0f %8.1f %6s\n",
+             s, w2, w1, ms, r, 100 * r / w2, cpu, n / cpu, rss / 1024, up }'
   done
 done

@@ -50,8 +50,7 @@ TEST(FetchOutcome, UpRecordCarriesFieldsAndCountsDropped) {
   StatusPageOptions o;
   o.max_fields = 1;
   uint64_t dropped = 0;
-  fleet::TargetRecord r =
-      BuildRecord({"x"}, Http(200, R"({"CPU": "5%", "b": 2})"), 1, o, &dropped);
+  fleet::TargetRecord r = BuildRecord({"x"}, Http(200, R"({"CPU": "5%", "b": 2})"), 1, o, &dropped);
   EXPECT_TRUE(r.up);
   EXPECT_EQ(r.numbers, (std::map<std::string, double>{{"cpu", 5}}));
   EXPECT_EQ(dropped, 1u);

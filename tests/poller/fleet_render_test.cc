@@ -2,6 +2,7 @@
 #include "sonde/fleet_render.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sonde::fleet {

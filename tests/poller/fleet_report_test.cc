@@ -107,19 +107,19 @@ TEST(FleetReport, ConfigurableFieldsMatchWithoutCase) {
 }
 
 TEST(FleetReport, MissingGroupFieldsReadUnknownAndNumericVersionIsText) {
-  FleetReport r = BuildFleetReport(
-      {Up("a", {}, {{"version", 2}, {"request_count", 4}, {"success_count", 4}})},
-      WithSuccessRate());
+  FleetReport r =
+      BuildFleetReport({Up("a", {}, {{"version", 2}, {"request_count", 4}, {"success_count", 4}})},
+                       WithSuccessRate());
   ASSERT_EQ(r.success.size(), 1u);
   EXPECT_EQ(r.success[0].application, "unknown");
   EXPECT_EQ(r.success[0].version, "2");
 }
 
 TEST(FleetReport, NegativeCountsAreIgnored) {
-  FleetReport r = BuildFleetReport(
-      {Up("a", {{"application", "X"}, {"version", "1"}},
-          {{"request_count", -5}, {"success_count", 10}, {"error_count", 0}})},
-      WithSuccessRate());
+  FleetReport r =
+      BuildFleetReport({Up("a", {{"application", "X"}, {"version", "1"}},
+                           {{"request_count", -5}, {"success_count", 10}, {"error_count", 0}})},
+                       WithSuccessRate());
   ASSERT_EQ(r.success.size(), 1u);
   // requests derived from success + errors instead of the bogus -5.
   EXPECT_EQ(r.success[0].requests, 10);
@@ -149,13 +149,12 @@ struct QosCase {
 
 TEST(FleetReport, QosVerdictAtAndAroundTheEdge) {
   const QosCase cases[] = {
-      {99, 100, 99, true},     // Exactly -q: met.
-      {98, 100, 99, false},    // Just below.
-      {100, 100, 100, true},   // All, when all are required.
-      {99, 100, 100, false},
-      {199, 200, 99.5, true},  // Exactly a fractional -q.
-      {0, 10, 0, true},        // -q 0 never fails.
-      {1, 3, 33.34, false},    // 33.33...% < 33.34.
+      {99, 100, 99, true},                            // Exactly -q: met.
+      {98, 100, 99, false},                           // Just below.
+      {100, 100, 100, true},                          // All, when all are required.
+      {99, 100, 100, false}, {199, 200, 99.5, true},  // Exactly a fractional -q.
+      {0, 10, 0, true},                               // -q 0 never fails.
+      {1, 3, 33.34, false},                           // 33.33...% < 33.34.
       {1, 3, 33.33, true},
   };
   for (const QosCase& c : cases) {

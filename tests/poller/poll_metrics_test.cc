@@ -35,7 +35,8 @@ TEST(PollMetrics, RecordFromSamplesRebuildsWhatThePollerSent) {
   EXPECT_EQ(r.http_status, 200);
   EXPECT_EQ(r.latency_ms, 3.5);
   EXPECT_EQ(r.numbers, (std::map<std::string, double>{{"request_count", 10}, {"up", 7}}));
-  EXPECT_EQ(r.strings, (std::map<std::string, std::string>{{"application", "A"}, {"version", "1"}}));
+  EXPECT_EQ(r.strings,
+            (std::map<std::string, std::string>{{"application", "A"}, {"version", "1"}}));
 }
 
 TEST(PollMetrics, NewestSampleOfANameWins) {

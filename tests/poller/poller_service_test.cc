@@ -1,6 +1,8 @@
 // sonde-poller end to end: the real binary against a known fleet on loopback.
 // Exact report files (latencies and kernel timings masked), exit statuses,
 // the terminal table, and samples received on a real UDP socket.
+#include "sonde/poller_service.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -390,6 +392,66 @@ TEST_F(PollerServiceTest, DiscoveryEndpointListsTheTargets) {
   EXPECT_NE(child.out().find("Targets     2\nAnswered    2 (100.00%)"), std::string::npos)
       << child.out();
   EXPECT_EQ(discovery.paths(port), (std::vector<std::string>{"/servers"}));
+}
+
+}  // namespace
+}  // namespace sonde::poller
+
+namespace sonde::poller {
+namespace {
+
+TEST_F(PollerServiceTest, ConfigFileTakesTheLongFlagNames) {
+  std::ofstream(dir_.File("poller.toml")) << "inventory = \"" << dir_.File("inventory") << "\"\n"
+                                          << "once = true\n"
+                                          << "qos = 60\n"
+                                          << "success-rate = true\n"
+                                          << "retries = 0\n"
+                                          << "connect-timeout = \"500ms\"\n"
+                                          << "max-connections = 8\n"
+                                          << "output-dir = \"" << dir_.File("cfg-out") << "\"\n"
+                                          << "no-progress = true\n";
+  Child child(dir_, {"--config", dir_.File("poller.toml")});
+  EXPECT_EQ(child.Wait(), 0) << child.err();
+  EXPECT_NE(ReadFile(dir_.File("cfg-out/success_rate.csv")).find("Cache2,1.0.1,2,300,290"),
+            std::string::npos);
+  // A flag on the command line wins over the file.
+  Child strict(dir_, {"--config", dir_.File("poller.toml"), "-q", "99"});
+  EXPECT_EQ(strict.Wait(), 3);
+}
+
+TEST(PollerServiceOptions, ValidateChecksEachField) {
+  PollerServiceOptions ok;
+  ok.inventory = "x";
+  EXPECT_TRUE(ok.Validate().ok());
+  auto bad = [&](auto mutate) {
+    PollerServiceOptions o = ok;
+    mutate(o);
+    return o.Validate().IsInvalidArgument();
+  };
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.inventory.clear(); }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.output_dir = "/tmp/x"; }));  // Needs once.
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.interval = std::chrono::milliseconds(999); }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.interval = std::chrono::hours(25); }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.list_failed = -1; }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.to = "smtp://x"; }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.poller.retries = -1; }));
+  EXPECT_TRUE(bad([](PollerServiceOptions& o) { o.report.qos_percent = 101; }));
+  PollerServiceOptions discover_only;
+  discover_only.discover_url = "http://127.0.0.1:1/servers";
+  EXPECT_TRUE(discover_only.Validate().ok());
+}
+
+TEST(PollerLogOptions, VerboseAndOnceDefaults) {
+  ::unsetenv("SPDLOG_LEVEL");
+  PollerServiceOptions o;
+  EXPECT_EQ(PollerLogOptions({}, o).level, "");
+  o.once = true;
+  EXPECT_EQ(PollerLogOptions({}, o).level, "warn");
+  o.verbose = true;
+  EXPECT_EQ(PollerLogOptions({}, o).level, "info,sonde.poller=debug");
+  LogOptions given;
+  given.level = "error";
+  EXPECT_EQ(PollerLogOptions(given, o).level, "error");
 }
 
 }  // namespace

@@ -93,15 +93,16 @@ TEST(StatusPage, InvalidUtf8IsInvalidJson) {
 
 TEST(NumericString, AcceptedAndRejected) {
   const std::pair<const char*, double> ok[] = {
-      {"42", 42}, {" 3.5 ", 3.5}, {"56%", 56}, {"56 %", 56}, {"-1", -1}, {"+2", 2},
-      {"1e3", 1000}, {"0.25", 0.25},
+      {"42", 42}, {" 3.5 ", 3.5}, {"56%", 56},   {"56 %", 56},
+      {"-1", -1}, {"+2", 2},      {"1e3", 1000}, {"0.25", 0.25},
   };
   for (const auto& [text, want] : ok) {
     double v = 0;
     EXPECT_TRUE(ParseNumericString(text, &v)) << text;
     EXPECT_EQ(v, want) << text;
   }
-  for (const char* bad : {"", "%", "1.0.1", "nan", "inf", "0x1A", "12ms", "1,234", "abc", "1e999"}) {
+  for (const char* bad :
+       {"", "%", "1.0.1", "nan", "inf", "0x1A", "12ms", "1,234", "abc", "1e999"}) {
     double v = 0;
     EXPECT_FALSE(ParseNumericString(bad, &v)) << bad;
   }

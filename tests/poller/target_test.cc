@@ -60,8 +60,8 @@ TEST(Inventory, CommentsBlankLinesAndBadLinesWithLineNumbers) {
       "[::1]:9000\n"
       "10.58.1.1\n"
       "web:99999\n");
-  EXPECT_EQ(Names(list), (std::vector<std::string>{"10.58.1.1", "10.58.1.2:8080",
-                                                   "10.58.1.2:8081", "[::1]:9000"}));
+  EXPECT_EQ(Names(list), (std::vector<std::string>{"10.58.1.1", "10.58.1.2:8080", "10.58.1.2:8081",
+                                                   "[::1]:9000"}));
   ASSERT_EQ(list.errors.size(), 4u);
   EXPECT_EQ(list.errors[0], (TargetError{6, "bad host", "one target per line"}));
   EXPECT_EQ(list.errors[1].position, 7);

@@ -23,13 +23,20 @@ int64_t SteadyMs() {
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 404:
+      return "Not Found";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -102,7 +109,9 @@ uint16_t TestHttpServer::Listen(Handler handler) {
   return listeners_.back()->port;
 }
 
-void TestHttpServer::Start() { thread_ = std::thread([this] { Loop(); }); }
+void TestHttpServer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 int TestHttpServer::requests(uint16_t port) const {
   std::lock_guard<std::mutex> lock(mu_);

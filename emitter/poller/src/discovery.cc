@@ -2,12 +2,12 @@
 // docs/poller.md, "Discovery". nlohmann_json is called with exceptions off
 // (parse(..., allow_exceptions=false)); its parser is iterative, so deep
 // nesting in a hostile body costs memory bounded by the body cap, not stack.
+#include <fmt/format.h>
+
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_set>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "sonde/target.h"
 

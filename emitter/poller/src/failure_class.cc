@@ -7,8 +7,8 @@ namespace sonde::fleet {
 namespace {
 
 constexpr std::array<const char*, kFailureClassCount> kNames = {
-    "none",     "refused",      "dns",            "timeout", "http_4xx",
-    "http_5xx", "invalid_json", "body_too_large", "tls",     "other",
+    "none",         "refused",        "dns", "timeout", "http_4xx", "http_5xx",
+    "invalid_json", "body_too_large", "tls", "other",
 };
 
 }  // namespace

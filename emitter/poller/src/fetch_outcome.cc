@@ -1,8 +1,8 @@
 #include "fetch_outcome.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace sonde::poller {
 

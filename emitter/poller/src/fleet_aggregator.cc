@@ -1,11 +1,11 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "sonde/fleet_report.h"
 
@@ -82,8 +82,7 @@ std::optional<double> Rate(double successes, double requests) {
 
 Status FleetReportOptions::Validate() const {
   if (!(qos_percent >= 0 && qos_percent <= 100)) {
-    return Status::InvalidArgument(
-        fmt::format("qos_percent {} is outside [0, 100]", qos_percent));
+    return Status::InvalidArgument(fmt::format("qos_percent {} is outside [0, 100]", qos_percent));
   }
   const std::pair<const char*, const std::string*> fields[] = {
       {"application_field", &application_field}, {"version_field", &version_field},
@@ -147,8 +146,8 @@ FleetReport FleetAggregator::Report() const {
   double all_requests = 0;
   double all_successes = 0;
   for (const auto& [key, g] : groups_) {
-    r.success.push_back(SuccessRateRow{key.first, key.second, g.targets, g.requests,
-                                       g.successes, g.errors, Rate(g.successes, g.requests)});
+    r.success.push_back(SuccessRateRow{key.first, key.second, g.targets, g.requests, g.successes,
+                                       g.errors, Rate(g.successes, g.requests)});
     all_requests += g.requests;
     all_successes += g.successes;
   }

@@ -1,8 +1,8 @@
 #include "http_client.h"
 
-#include <cerrno>
-
 #include <fmt/format.h>
+
+#include <cerrno>
 
 namespace sonde::poller {
 
@@ -77,9 +77,8 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(uv_loop_t* loop,
                                                        Handler* handler) {
   std::unique_ptr<HttpClient> client(new HttpClient(handler));
   HttpClient* self = client.get();
-  auto multi = CurlMultiUv::Create(
-      loop, static_cast<long>(options.slots),
-      [self](CURL* easy, CURLcode code) { self->OnDone(easy, code); });
+  auto multi = CurlMultiUv::Create(loop, static_cast<long>(options.slots),
+                                   [self](CURL* easy, CURLcode code) { self->OnDone(easy, code); });
   if (!multi) return multi.error();
   client->multi_ = std::move(*multi);
   client->headers_ = curl_slist_append(nullptr, "Accept: application/json");
@@ -99,28 +98,27 @@ Status HttpClient::InitSlot(Slot* slot, const HttpClientOptions& o) {
   if (e == nullptr) return Status::ResourceExhausted("curl_easy_init failed");
   slot->easy = e;
   const long low_speed_s = static_cast<long>((o.low_speed_time.count() + 999) / 1000);
-  bool ok = curl_easy_setopt(e, CURLOPT_PRIVATE, slot) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o.max_redirects > 0 ? 1L : 0L) ==
-                CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects)) ==
-                CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                             static_cast<long>(o.connect_timeout.count())) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count())) ==
-                CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(o.low_speed_bytes)) ==
-                CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, low_speed_s) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnWrite) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_WRITEDATA, slot) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->errbuf) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_USERAGENT, o.user_agent.c_str()) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L) == CURLE_OK &&
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L) == CURLE_OK;
+  bool ok =
+      curl_easy_setopt(e, CURLOPT_PRIVATE, slot) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o.max_redirects > 0 ? 1L : 0L) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects)) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(o.connect_timeout.count())) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count())) ==
+          CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(o.low_speed_bytes)) ==
+          CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, low_speed_s) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnWrite) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_WRITEDATA, slot) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->errbuf) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_USERAGENT, o.user_agent.c_str()) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L) == CURLE_OK &&
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L) == CURLE_OK;
   if (!ok) return Status::IOError("curl_easy_setopt refused a poller option (libcurl too old?)");
   return Status::OK();
 }

@@ -44,7 +44,6 @@ struct HttpClientOptions {
   std::string user_agent = "sonde-poller";
 };
 
-
 inline constexpr size_t kKeepBodyBytes = 64 * 1024;
 
 class HttpClient {

@@ -3,17 +3,16 @@
 // behind one uv timer, and exactly one record per target.
 #include "sonde/poller.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <deque>
 #include <queue>
 #include <utility>
 
-#include <fmt/format.h>
-
 #include "fetch_outcome.h"
 #include "http_client.h"
 #include "sonde/log.h"
-
-#include <spdlog/spdlog.h>
 
 namespace sonde::poller {
 namespace {
@@ -111,8 +110,8 @@ Status PollerOptions::Validate() const {
   }
   SONDE_RETURN_IF_ERROR(range("retries", retries, 0, 10));
   SONDE_RETURN_IF_ERROR(range("retry_backoff_ms", retry_backoff.count(), 0, kTenMinutes));
-  SONDE_RETURN_IF_ERROR(range("retry_backoff_max_ms", retry_backoff_max.count(),
-                              retry_backoff.count(), kTenMinutes));
+  SONDE_RETURN_IF_ERROR(
+      range("retry_backoff_max_ms", retry_backoff_max.count(), retry_backoff.count(), kTenMinutes));
   SONDE_RETURN_IF_ERROR(range("max_body_bytes", max_body_bytes, 1024u, 64u << 20));
   SONDE_RETURN_IF_ERROR(range("max_discovery_bytes", max_discovery_bytes, 1024u, 256u << 20));
   SONDE_RETURN_IF_ERROR(range("low_speed_time_ms", low_speed_time.count(), 1, kTenMinutes));
@@ -150,12 +149,11 @@ Poller::Impl::~Impl() {
     retry_timer_->owner = nullptr;
     if (!timer_closing_)
       uv_close(reinterpret_cast<uv_handle_t*>(&retry_timer_->timer),
-             [](uv_handle_t* h) { delete static_cast<TimerBox*>(h->data); });
+               [](uv_handle_t* h) { delete static_cast<TimerBox*>(h->data); });
   }
 }
 
-Status Poller::Impl::StartRound(std::vector<Target> targets, RecordFn on_record,
-                                DoneFn on_done) {
+Status Poller::Impl::StartRound(std::vector<Target> targets, RecordFn on_record, DoneFn on_done) {
   if (closed_) return Status::InvalidArgument("poller is closed");
   if (busy()) return Status::InvalidArgument("a round or discovery is already running");
   ClearRound();
@@ -203,8 +201,8 @@ void Poller::Impl::OnFetched(uint64_t tag, const FetchResult& result) {
   }
   if (!round_active_ || tag >= targets_.size()) return;
   const auto index = static_cast<uint32_t>(tag);
-  fleet::TargetRecord record = BuildRecord(targets_[index], result, attempts_[index],
-                                           options_.page, &counters_.fields_dropped);
+  fleet::TargetRecord record = BuildRecord(targets_[index], result, attempts_[index], options_.page,
+                                           &counters_.fields_dropped);
   if (!record.up && ShouldRetry(record.failure) && attempts_[index] <= options_.retries) {
     SPDLOG_LOGGER_DEBUG(log_, "event=poll_retry target={} failure={} attempt={} error=\"{}\"",
                         record.target, FailureClassName(record.failure), attempts_[index],
@@ -246,8 +244,8 @@ void Poller::Impl::Deliver(fleet::TargetRecord record) {
 
 void Poller::Impl::ScheduleRetry(uint32_t index) {
   ++counters_.retries;
-  const auto wait = BackoffDelay(attempts_[index], options_.retry_backoff,
-                                 options_.retry_backoff_max);
+  const auto wait =
+      BackoffDelay(attempts_[index], options_.retry_backoff, options_.retry_backoff_max);
   retry_heap_.push({uv_now(loop_) + static_cast<uint64_t>(wait.count()), index});
   ArmRetryTimer();
 }

@@ -2,10 +2,10 @@
 // ClusterStats' short flags keep their meaning; its long spellings
 // (--inventory_file, --output_dir, --aggr_success_rate, --threads) are
 // accepted too, so that its users switch by changing the command name.
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "sonde/endpoint.h"
 #include "sonde/poller_service.h"
@@ -62,8 +62,7 @@ void AddHttpFlags(ServiceCli* cli, PollerServiceOptions* o) {
   AddSeconds(cli, "-t,--connect-timeout,--timeout", &p.connect_timeout,
              "Connect timeout (a bare number is seconds, as in ClusterStats)");
   AddSeconds(cli, "--total-timeout", &p.total_timeout, "Whole-request timeout");
-  app.add_option("-f,--max-connections,--threads", p.max_connections,
-                 "Requests in flight at once")
+  app.add_option("-f,--max-connections,--threads", p.max_connections, "Requests in flight at once")
       ->capture_default_str();
   app.add_option("-r,--retries", p.retries, "Retries after refused, timeout, 5xx or reset")
       ->capture_default_str();
@@ -75,8 +74,8 @@ void AddHttpFlags(ServiceCli* cli, PollerServiceOptions* o) {
   cli->AddDuration("--low-speed-time", &p.low_speed_time, "Window of the low-speed limit");
   app.add_option("--max-redirects", p.max_redirects, "Redirects followed (http/https only)")
       ->capture_default_str();
-  app.add_flag_function("--insecure", [&p](int64_t) { p.verify_tls = false; },
-               "Do not verify TLS certificates");
+  app.add_flag_function(
+      "--insecure", [&p](int64_t) { p.verify_tls = false; }, "Do not verify TLS certificates");
   app.add_option("--max-fields", p.page.max_fields, "Fields kept per status page")
       ->capture_default_str();
 }
@@ -100,13 +99,13 @@ void AddReportFlags(ServiceCli* cli, PollerServiceOptions* o) {
       ->capture_default_str();
   app.add_option("--successes-field", r.successes_field, "Field counting successes")
       ->capture_default_str();
-  app.add_option("--errors-field", r.errors_field, "Field counting errors")
-      ->capture_default_str();
+  app.add_option("--errors-field", r.errors_field, "Field counting errors")->capture_default_str();
   app.add_flag("-v,--verbose", o->verbose, "Log every failure and list failed targets");
   app.add_option("--list-failed", o->list_failed, "With -v: failed targets listed in the table")
       ->capture_default_str();
-  app.add_flag_function("--no-progress", [o](int64_t) { o->progress = false; },
-               "Never draw the progress line (it is only drawn on a terminal anyway)");
+  app.add_flag_function(
+      "--no-progress", [o](int64_t) { o->progress = false; },
+      "Never draw the progress line (it is only drawn on a terminal anyway)");
 }
 
 }  // namespace

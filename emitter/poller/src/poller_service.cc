@@ -2,13 +2,12 @@
 // samples out, and for --once the report and the QoS verdict.
 #include "sonde/poller_service.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "progress_line.h"
 #include "report_writer.h"
@@ -91,12 +90,13 @@ Status PollerService::Setup() {
   if (!poller) return poller.error();
   poller_ = std::move(*poller);
   const std::string to = !options_.to.empty() ? options_.to
-                         : options_.once     ? std::string()
-                                             : std::string(kDefaultDaemonTo);
+                         : options_.once      ? std::string()
+                                              : std::string(kDefaultDaemonTo);
   if (!to.empty()) {
     auto transport = OpenBatchTransport(to);
     if (!transport) return transport.error().WithContext("--to");
-    writer_ = std::make_unique<SampleWriter>(std::move(*transport), options_.poller.page.string_keys);
+    writer_ =
+        std::make_unique<SampleWriter>(std::move(*transport), options_.poller.page.string_keys);
   }
   uv_timer_init(loop_.get(), &interval_timer_);
   interval_timer_.data = this;
@@ -185,8 +185,7 @@ void PollerService::StartRound() {
   }
   progress_.Start([this] { return poller_->progress(); });
   Status s = poller_->StartRound(
-      targets_, [this](const fleet::TargetRecord& r) { OnRecord(r); },
-      [this] { OnRoundDone(); });
+      targets_, [this](const fleet::TargetRecord& r) { OnRecord(r); }, [this] { OnRoundDone(); });
   if (!s.ok()) Fail(s);
 }
 
@@ -206,10 +205,9 @@ void PollerService::OnRoundDone() {
   const PollerCounters c = poller_->counters();
   log_->info(
       "event=round_done targets={} answered={} failed={} duration_ms={} qos_met={} "
-      "requests={} retries={} connections={}",
+      "requests={} retries={}",
       report.targets, report.answered, report.failed, took, report.qos.met,
-      c.requests - counters_at_start_.requests, c.retries - counters_at_start_.retries,
-      c.sockets_watched - counters_at_start_.sockets_watched);
+      c.requests - counters_at_start_.requests, c.retries - counters_at_start_.retries);
   if (options_.once) return FinishOnce();
   if (!report.qos.met) log_->warn("event=qos_not_met message=\"{}\"", report.qos.message);
   ScheduleNext();
@@ -249,8 +247,7 @@ void PollerService::ScheduleNext() {
     log_->warn("event=round_overrun interval_ms={} took_ms={}", interval, now - round_started_ms_);
   }
   uv_timer_start(
-      &interval_timer_,
-      [](uv_timer_t* t) { static_cast<PollerService*>(t->data)->NextRound(); },
+      &interval_timer_, [](uv_timer_t* t) { static_cast<PollerService*>(t->data)->NextRound(); },
       due > now ? due - now : 0, 0);
 }
 

@@ -1,10 +1,9 @@
 #include "progress_line.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace sonde::poller {
 namespace {

@@ -72,13 +72,13 @@ std::string RenderTargetsCsv(std::span<const TargetRecord> targets,
              "version", "requests", "successes", "errors", "error"},
             &out);
   for (const TargetRecord& t : targets) {
-    AppendRow({t.target, t.up ? "1" : "0", FailureClassName(t.failure),
-               t.http_status > 0 ? std::to_string(t.http_status) : "",
-               t.latency_ms >= 0 ? FormatNumber(RoundMs(t.latency_ms)) : "",
-               std::to_string(t.attempts), StringField(t, app), StringField(t, version),
-               NumberField(t, requests), NumberField(t, successes), NumberField(t, errors),
-               t.error},
-              &out);
+    AppendRow(
+        {t.target, t.up ? "1" : "0", FailureClassName(t.failure),
+         t.http_status > 0 ? std::to_string(t.http_status) : "",
+         t.latency_ms >= 0 ? FormatNumber(RoundMs(t.latency_ms)) : "", std::to_string(t.attempts),
+         StringField(t, app), StringField(t, version), NumberField(t, requests),
+         NumberField(t, successes), NumberField(t, errors), t.error},
+        &out);
   }
   return out;
 }

@@ -3,10 +3,10 @@
 #ifndef SONDE_POLLER_SRC_REPORT_FORMAT_H_
 #define SONDE_POLLER_SRC_REPORT_FORMAT_H_
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace sonde::fleet::internal {
 

@@ -2,7 +2,6 @@
 // nlohmann_json for output; dump() is told to replace invalid UTF-8, so it
 // cannot throw on what a status page sent.
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "report_format.h"
@@ -23,9 +22,7 @@ Json Num(double v) {
   return Json(v);
 }
 
-Json Optional(const std::optional<double>& v) {
-  return v ? Num(RoundPercent(*v)) : Json(nullptr);
-}
+Json Optional(const std::optional<double>& v) { return v ? Num(RoundPercent(*v)) : Json(nullptr); }
 
 Json Totals(const FleetReport& r) {
   return Json{{"targets", r.targets},

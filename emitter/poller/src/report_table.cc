@@ -1,11 +1,11 @@
 // The terminal summary (docs/poller.md, "Terminal summary"). Cells from status
 // pages are untrusted: control characters are replaced so that a page cannot
 // send escape sequences to the operator's terminal.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "report_format.h"
 #include "sonde/fleet_render.h"
@@ -64,9 +64,7 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string Percent(const std::optional<double>& v) {
-  return v ? fmt::format("{:.2f}%", *v) : "-";
-}
+std::string Percent(const std::optional<double>& v) { return v ? fmt::format("{:.2f}%", *v) : "-"; }
 
 std::string FailureBreakdown(const FleetReport& r) {
   std::string parts;
@@ -94,8 +92,8 @@ void RenderSummary(const FleetReport& r, const TableOptions& options, std::strin
 
 void RenderSuccessRate(const FleetReport& r, std::string* out) {
   TextTable table({false, false, true, true, true, true, true});
-  table.Add({"Application", "Version", "Targets", "Requests", "Successes", "Errors",
-             "Success rate"});
+  table.Add(
+      {"Application", "Version", "Targets", "Requests", "Successes", "Errors", "Success rate"});
   for (const SuccessRateRow& row : r.success) {
     table.Add({row.application, row.version, std::to_string(row.targets),
                FormatNumber(row.requests), FormatNumber(row.successes), FormatNumber(row.errors),

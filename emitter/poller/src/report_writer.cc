@@ -1,11 +1,11 @@
 #include "report_writer.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "sonde/fleet_render.h"
 
@@ -40,12 +40,11 @@ Status WriteReportFiles(const std::string& dir, const fleet::FleetReport& report
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(fmt::format("output dir {}: {}", dir, ec.message()));
-  SONDE_RETURN_IF_ERROR(WriteFileAtomically(dir + "/report.json",
-                                            fleet::RenderJson(report, records, generated_ms)));
+  SONDE_RETURN_IF_ERROR(
+      WriteFileAtomically(dir + "/report.json", fleet::RenderJson(report, records, generated_ms)));
   SONDE_RETURN_IF_ERROR(
       WriteFileAtomically(dir + "/targets.csv", fleet::RenderTargetsCsv(records, options)));
-  SONDE_RETURN_IF_ERROR(
-      WriteFileAtomically(dir + "/summary.csv", fleet::RenderSummaryCsv(report)));
+  SONDE_RETURN_IF_ERROR(WriteFileAtomically(dir + "/summary.csv", fleet::RenderSummaryCsv(report)));
   if (report.has_success_rate) {
     SONDE_RETURN_IF_ERROR(
         WriteFileAtomically(dir + "/success_rate.csv", fleet::RenderSuccessRateCsv(report)));

@@ -26,11 +26,11 @@ namespace sonde::poller {
 
 struct SampleWriterCounters {
   uint64_t records = 0;
-  uint64_t samples = 0;           // Samples put into messages.
-  uint64_t messages = 0;          // Messages handed to the transport.
-  uint64_t samples_invalid = 0;   // Fields the encoder refused (name too long, ...).
-  uint64_t tags_dropped = 0;      // String fields not sent as tags.
-  uint64_t records_invalid = 0;   // Records whose source the encoder refused.
+  uint64_t samples = 0;          // Samples put into messages.
+  uint64_t messages = 0;         // Messages handed to the transport.
+  uint64_t samples_invalid = 0;  // Fields the encoder refused (name too long, ...).
+  uint64_t tags_dropped = 0;     // String fields not sent as tags.
+  uint64_t records_invalid = 0;  // Records whose source the encoder refused.
 };
 
 class SampleWriter {

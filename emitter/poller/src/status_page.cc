@@ -4,15 +4,15 @@
 // handler never throws, and sax_parse reports errors through parse_error().
 #include "sonde/status_page.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "sonde/wire.h"
 

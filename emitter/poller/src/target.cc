@@ -2,14 +2,13 @@
 #include "sonde/target.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "sonde/wire.h"
 
@@ -86,17 +85,14 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Quote(std::string_view s) {
-  return std::string(s.substr(0, kMaxQuotedText));
-}
+std::string Quote(std::string_view s) { return std::string(s.substr(0, kMaxQuotedText)); }
 
 }  // namespace
 
 Status ValidateTarget(std::string_view target) {
   if (target.empty()) return Status::InvalidArgument("empty target");
   if (target.size() > kMaxSourceBytes) {
-    return Status::InvalidArgument(
-        fmt::format("target longer than {} bytes", kMaxSourceBytes));
+    return Status::InvalidArgument(fmt::format("target longer than {} bytes", kMaxSourceBytes));
   }
   if (target.find("://") != target.npos || target.find('/') != target.npos) {
     return Status::InvalidArgument(

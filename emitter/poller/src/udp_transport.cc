@@ -1,13 +1,12 @@
 // UDP transport: a connected, non-blocking datagram socket. The only file of
 // the poller that makes socket system calls itself.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "batch_transport.h"
 #include "sonde/wire.h"
@@ -46,8 +45,8 @@ Result<std::unique_ptr<BatchTransport>> OpenUdpTransport(const Endpoint& endpoin
   if (!address) return address.error();
   int fd = ::socket(address->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return Status::IOError(fmt::format("udp socket for {}: {}", endpoint.ToString(),
-                                       std::strerror(errno)));
+    return Status::IOError(
+        fmt::format("udp socket for {}: {}", endpoint.ToString(), std::strerror(errno)));
   }
   if (::connect(fd, address->get(), address->length) < 0) {
     const int err = errno;

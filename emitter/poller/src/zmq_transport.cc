@@ -1,8 +1,8 @@
 // ZeroMQ PUSH transport (tcp:// and ipc://). The poller's one caller of
 // cppzmq: every zmq::error_t is caught here and becomes a Status or a count.
-#include <zmq.hpp>
-
 #include <fmt/format.h>
+
+#include <zmq.hpp>
 
 #include "batch_transport.h"
 #include "sonde/wire.h"
@@ -34,8 +34,8 @@ class ZmqTransport final : public BatchTransport {
 
   bool Send(std::string_view message) override {
     try {
-      zmq::send_result_t sent =
-          socket_.send(zmq::const_buffer(message.data(), message.size()), zmq::send_flags::dontwait);
+      zmq::send_result_t sent = socket_.send(zmq::const_buffer(message.data(), message.size()),
+                                             zmq::send_flags::dontwait);
       if (sent) {
         ++counters_.messages_sent;
         return true;

@@ -73,8 +73,8 @@ struct LatencySummary {
 struct SuccessRateRow {
   std::string application;
   std::string version;
-  uint64_t targets = 0;    // Answered targets in the group.
-  double requests = 0;     // Sums over the targets that report counts.
+  uint64_t targets = 0;  // Answered targets in the group.
+  double requests = 0;   // Sums over the targets that report counts.
   double successes = 0;
   double errors = 0;
   // successes / requests * 100; nullopt when requests == 0.
@@ -97,7 +97,7 @@ struct FleetReport {
   std::array<uint64_t, kFailureClassCount> failures{};  // Indexed by FailureClass; [kNone] is 0.
   LatencySummary latency;
   QosVerdict qos;
-  bool has_success_rate = false;       // options.success_rate.
+  bool has_success_rate = false;        // options.success_rate.
   std::vector<SuccessRateRow> success;  // Sorted by application, then version (natural order).
   // Overall success rate over every group; nullopt when no requests.
   std::optional<double> overall_success_rate_percent;

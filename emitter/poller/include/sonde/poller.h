@@ -120,9 +120,9 @@ struct RoundProgress {
 struct PollerCounters {
   uint64_t rounds_started = 0;
   uint64_t rounds_completed = 0;
-  uint64_t requests = 0;        // Requests started, retries included.
+  uint64_t requests = 0;  // Requests started, retries included.
   uint64_t retries = 0;
-  uint64_t records = 0;         // Records delivered.
+  uint64_t records = 0;  // Records delivered.
   uint64_t records_up = 0;
   uint64_t failures[fleet::kFailureClassCount] = {};  // Records down, by class.
   uint64_t start_errors = 0;    // Requests curl refused to start (recorded as kOther).

@@ -45,10 +45,10 @@ struct TargetRecord {
   std::string target;  // "host" or "host:port" as listed; the sample source.
   bool up = false;     // The page was fetched (2xx) and parsed.
   FailureClass failure = FailureClass::kNone;
-  int http_status = 0;       // 0 when no HTTP response arrived.
-  double latency_ms = -1;    // Time of the last attempt; < 0 when unknown.
-  int attempts = 0;          // Requests made (1 + retries); 0 when unknown.
-  std::string error;         // Human-readable cause when !up; empty otherwise.
+  int http_status = 0;                         // 0 when no HTTP response arrived.
+  double latency_ms = -1;                      // Time of the last attempt; < 0 when unknown.
+  int attempts = 0;                            // Requests made (1 + retries); 0 when unknown.
+  std::string error;                           // Human-readable cause when !up; empty otherwise.
   std::map<std::string, double> numbers;       // Numeric fields.
   std::map<std::string, std::string> strings;  // String fields (tags).
 
