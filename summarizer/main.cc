@@ -1,5 +1,4 @@
-// sonde-summarizer: flags and config -> SummarizerOptions -> Summarizer::Run()
-// (docs/summarizer.md, docs/config.md).
+// sonde-summarizer: flags -> SummarizerOptions -> Run() (docs/summarizer.md, docs/config.md).
 #include <cstdio>
 
 #include "sonde/data_dir.h"

@@ -81,10 +81,13 @@ void Raise(HealthStatus* status, HealthStatus to) {
   if (static_cast<int>(to) > static_cast<int>(*status)) *status = to;
 }
 
-// Every judged metric the host has, against its levels.
+// Every judged metric the host has, against its levels. Reasons list the
+// critical crossings first, then the warnings, each by metric name.
 void JudgeThresholds(const std::vector<const LatestState*>& series, const HealthRules& rules,
                      ServerHealth* server) {
   std::map<std::string, bool> seen;  // Lower-case metric names, judged once each.
+  std::vector<std::string> critical;
+  std::vector<std::string> warning;
   for (const LatestState* s : series) {
     std::string metric = s->key.name();
     std::transform(metric.begin(), metric.end(), metric.begin(),
@@ -98,13 +101,17 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
     const char* op = t->below ? " <= " : " >= ";
     auto crosses = [&](double level) { return t->below ? *v <= level : *v >= level; };
     if (crosses(t->critical)) {
-      Raise(&server->status, HealthStatus::kUnhealthy);
-      server->reasons.push_back(metric + " " + Num(*v) + op + Num(t->critical));
+      critical.push_back(metric + " " + Num(*v) + op + Num(t->critical));
     } else if (crosses(t->warning)) {
-      Raise(&server->status, HealthStatus::kDegraded);
-      server->reasons.push_back(metric + " " + Num(*v) + op + Num(t->warning));
+      warning.push_back(metric + " " + Num(*v) + op + Num(t->warning));
     }
   }
+  std::sort(critical.begin(), critical.end());
+  std::sort(warning.begin(), warning.end());
+  if (!warning.empty()) Raise(&server->status, HealthStatus::kDegraded);
+  if (!critical.empty()) Raise(&server->status, HealthStatus::kUnhealthy);
+  server->reasons = std::move(critical);
+  server->reasons.insert(server->reasons.end(), warning.begin(), warning.end());
 }
 
 ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& series,
