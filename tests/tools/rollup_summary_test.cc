@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace sonde::tools {
@@ -63,6 +64,20 @@ TEST(RollupSummary, TrendSlotsLeaveGapsAsNaN) {
   EXPECT_EQ(slots[1], 5);
   EXPECT_TRUE(std::isnan(slots[2]));
   EXPECT_EQ(slots[3], 7);  // The window past the last slot is left out.
+}
+
+TEST(RollupSummary, TrendSlotsSurviveWildTimes) {
+  // Windows from a remote answer may carry any times.
+  const std::vector<api::WindowStats> windows = {
+      Window(std::numeric_limits<int64_t>::min(), 1, 1, 1, 1, 1),
+      Window(std::numeric_limits<int64_t>::max() - 60000, 1, 2, 2, 2, 2)};
+  const std::vector<double> slots =
+      TrendSlots(windows, MetricKind::kGauge, -1000 * 60000, 60000, 3);
+  ASSERT_EQ(slots.size(), 3u);
+  for (double v : slots) EXPECT_TRUE(std::isnan(v));
+  const RollupSummary s = Summarize(windows);
+  EXPECT_EQ(s.count, 2u);
+  EXPECT_GT(s.rate, 0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace sonde::tools {
 namespace {
@@ -51,6 +52,15 @@ TEST(TextFormat, Ages) {
   EXPECT_EQ(FormatAge(273600000), "3d4h");
   EXPECT_EQ(FormatAge(86400000), "1d");
   EXPECT_EQ(FormatAge(-5000), "-5s");
+}
+
+TEST(TextFormat, AgesSaturate) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(AgeMs(1000, 400), 600);
+  EXPECT_EQ(AgeMs(1000, kMin), kMax);
+  EXPECT_EQ(AgeMs(-1000, kMax), kMin);
+  EXPECT_EQ(FormatAge(kMin), "-" + FormatAge(kMax));
 }
 
 TEST(TextFormat, Tags) {

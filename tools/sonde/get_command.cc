@@ -30,6 +30,8 @@ struct GetArgs {
   bool windows = false;
 };
 
+constexpr int64_t kMaxTrendSlots = 1024;
+
 struct GetQuery {
   RollupQuery query;
   int64_t since_ms = 0;
@@ -45,7 +47,7 @@ GetQuery MakeQuery(const GetArgs& args, int64_t now_ms) {
   q.since_ms = args.since_ms > 0                           ? args.since_ms
                : q.query.resolution == Resolution::kMinute ? int64_t{3600000}
                                                            : int64_t{86400000};
-  q.query.from_ms = now_ms - q.since_ms;
+  q.query.from_ms = AgeMs(now_ms, q.since_ms);  // Saturating now - since.
   q.query.to_ms = now_ms + ResolutionMs(q.query.resolution);
   return q;
 }
@@ -95,10 +97,19 @@ Table SummaryTable(const std::vector<api::SeriesWindows>& result, Resolution res
   int64_t first = std::numeric_limits<int64_t>::max();
   int64_t last = std::numeric_limits<int64_t>::min();
   for (const api::SeriesWindows& r : result) {
-    first = std::min(first, r.windows.front().start_ms);
-    last = std::max(last, r.windows.back().start_ms);
+    for (const api::WindowStats& w : r.windows) {
+      first = std::min(first, w.start_ms);
+      last = std::max(last, w.start_ms);
+    }
   }
   const int64_t step = ResolutionMs(resolution);
+  // At most kMaxTrendSlots, the most recent: a trend wider than any
+  // terminal is cut anyway, and a remote answer must not make us allocate
+  // without bound.
+  int64_t earliest = 0;
+  if (!__builtin_sub_overflow(last, (kMaxTrendSlots - 1) * step, &earliest)) {
+    first = std::max(first, earliest);
+  }
   const size_t slots = static_cast<size_t>((last - first) / step + 1);
   for (const api::SeriesWindows& r : result) {
     const RollupSummary s = Summarize(r.windows);
@@ -194,6 +205,8 @@ int RunGet(const GetArgs& args) {
   std::vector<api::SeriesWindows> result;
   Status s = (*source)->ReadRollups(q.query, &result);
   if (s.IsNotFound()) s = UnknownHost(**source, q.query.host);
+  // The store never returns a series without windows; a remote answer might.
+  std::erase_if(result, [](const api::SeriesWindows& r) { return r.windows.empty(); });
   if (s.ok() && result.empty()) s = ExplainEmpty(**source, q, out);
   if (!s.ok()) return Fail(s);
   if (out.format == OutputFormat::kJson) {

@@ -18,7 +18,7 @@ Json HostsJson(const std::vector<HostInfo>& hosts, int64_t now_ms) {
   Json list = Json::array();
   for (const HostInfo& h : hosts) {
     Json item = h;
-    item["age_ms"] = now_ms - h.last_seen_ms;
+    item["age_ms"] = AgeMs(now_ms, h.last_seen_ms);
     list.push_back(std::move(item));
   }
   return Json{{"hosts", std::move(list)}};
@@ -33,7 +33,7 @@ Table HostsTable(const std::vector<HostInfo>& hosts, const OutputSettings& out) 
       TableColumn("FIRST SEEN").Csv("first_seen").Drop(2),
   });
   for (const HostInfo& h : hosts) {
-    const int64_t age = out.now_ms - h.last_seen_ms;
+    const int64_t age = AgeMs(out.now_ms, h.last_seen_ms);
     table.AddRow({h.host, FormatIsoTime(h.last_seen_ms), csv ? std::to_string(age) : FormatAge(age),
                   FormatIsoTime(h.first_seen_ms)});
   }

@@ -54,7 +54,7 @@ Cell GetCell(const LatestState& row, const LatestView::Column& column, int64_t n
     case Field::kTime:
       return {true, static_cast<double>(row.timestamp_ms), FormatIsoTime(row.timestamp_ms)};
     case Field::kAge: {
-      const int64_t age = now_ms - row.timestamp_ms;
+      const int64_t age = AgeMs(now_ms, row.timestamp_ms);
       return {true, static_cast<double>(age), FormatAge(age)};
     }
     case Field::kTag: {
@@ -300,7 +300,7 @@ Table LatestView::ToTable(const std::vector<LatestState>& rows, const OutputSett
       if (c.field == Field::kValue) {
         cells.push_back(csv ? FormatExact(row.value) : FormatNumber(row.value));
       } else if (c.field == Field::kAge && csv) {
-        cells.push_back(std::to_string(out.now_ms - row.timestamp_ms));
+        cells.push_back(std::to_string(AgeMs(out.now_ms, row.timestamp_ms)));
       } else {
         cells.push_back(cell.present ? cell.text : (csv ? "" : "-"));
       }
@@ -316,7 +316,7 @@ Json LatestView::ToJson(const std::vector<LatestState>& rows, int64_t now_ms) co
     if (!columns_given_) {
       // The API's form of a series, with its age.
       Json item = row;
-      item["age_ms"] = now_ms - row.timestamp_ms;
+      item["age_ms"] = AgeMs(now_ms, row.timestamp_ms);
       list.push_back(std::move(item));
       continue;
     }
@@ -333,7 +333,7 @@ Json LatestView::ToJson(const std::vector<LatestState>& rows, int64_t now_ms) co
           item["timestamp_ms"] = row.timestamp_ms;
           break;
         case Field::kAge:
-          item["age_ms"] = now_ms - row.timestamp_ms;
+          item["age_ms"] = AgeMs(now_ms, row.timestamp_ms);
           break;
         case Field::kTag: {
           auto v = row.key.FindTag(c.name);

@@ -24,7 +24,7 @@ Json MetricsJson(const std::string& host, const std::vector<LatestState>& series
   Json list = Json::array();
   for (const LatestState& s : series) {
     Json item = s;
-    item["age_ms"] = now_ms - s.timestamp_ms;
+    item["age_ms"] = AgeMs(now_ms, s.timestamp_ms);
     list.push_back(std::move(item));
   }
   return Json{{"host", host}, {"series", std::move(list)}};
@@ -41,7 +41,7 @@ Table MetricsTable(const std::vector<LatestState>& series, const OutputSettings&
       TableColumn("TIME").Drop(csv ? 0 : 1),
   });
   for (const LatestState& s : series) {
-    const int64_t age = out.now_ms - s.timestamp_ms;
+    const int64_t age = AgeMs(out.now_ms, s.timestamp_ms);
     table.AddRow({s.key.name(), FormatTags(s.key.tags()), MetricKindName(s.kind),
                   csv ? FormatExact(s.value) : FormatNumber(s.value),
                   csv ? std::to_string(age) : FormatAge(age), FormatIsoTime(s.timestamp_ms)});

@@ -23,7 +23,8 @@ RollupSummary Summarize(std::span<const api::WindowStats> windows) {
   }
   if (out.count == 0) return out;
   out.avg = out.sum / static_cast<double>(out.count);
-  const double seconds = static_cast<double>(out.end_ms - out.start_ms) / 1000.0;
+  const double seconds =
+      (static_cast<double>(out.end_ms) - static_cast<double>(out.start_ms)) / 1000.0;
   if (seconds > 0) out.rate = out.sum / seconds;
   return out;
 }
@@ -37,8 +38,11 @@ std::vector<double> TrendSlots(std::span<const api::WindowStats> windows, Metric
                                int64_t first_start_ms, int64_t step_ms, size_t slots) {
   std::vector<double> out(slots, RollupSummary::kNaN);
   for (const api::WindowStats& w : windows) {
-    const int64_t offset = w.start_ms - first_start_ms;
-    if (offset < 0 || step_ms <= 0) continue;
+    int64_t offset = 0;
+    if (w.start_ms < first_start_ms || step_ms <= 0 ||
+        __builtin_sub_overflow(w.start_ms, first_start_ms, &offset)) {
+      continue;
+    }
     const int64_t slot = offset / step_ms;
     if (slot >= static_cast<int64_t>(slots)) continue;
     out[static_cast<size_t>(slot)] = TrendValue(w, kind);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 
 namespace sonde::tools {
 
@@ -120,7 +121,11 @@ std::string FormatMinute(int64_t ms) {
 }
 
 std::string FormatAge(int64_t age_ms) {
-  if (age_ms < 0) return "-" + FormatAge(-age_ms);
+  if (age_ms < 0) {
+    return "-" + FormatAge(age_ms == std::numeric_limits<int64_t>::min()
+                               ? std::numeric_limits<int64_t>::max()
+                               : -age_ms);
+  }
   const int64_t s = age_ms / 1000;
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return s % 60 ? fmt::format("{}m{}s", s / 60, s % 60) : fmt::format("{}m", s / 60);
@@ -130,6 +135,12 @@ std::string FormatAge(int64_t age_ms) {
   }
   const int64_t h = s / 3600 % 24;
   return h ? fmt::format("{}d{}h", s / 86400, h) : fmt::format("{}d", s / 86400);
+}
+
+int64_t AgeMs(int64_t now_ms, int64_t then_ms) {
+  int64_t age = 0;
+  if (!__builtin_sub_overflow(now_ms, then_ms, &age)) return age;
+  return then_ms < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
 }
 
 std::string FormatTags(const Tags& tags) {

@@ -36,6 +36,10 @@ std::string FormatMinute(int64_t ms);
 // "3d4h". Negative ages (a clock ahead of ours) keep their sign: "-5s".
 std::string FormatAge(int64_t age_ms);
 
+// now_ms - then_ms, saturated at the int64 limits (times may come from a
+// remote answer).
+int64_t AgeMs(int64_t now_ms, int64_t then_ms);
+
 // "k1=v1,k2=v2" in the order given; "" for no tags.
 std::string FormatTags(const Tags& tags);
 
