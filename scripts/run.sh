@@ -54,15 +54,15 @@ fi
 "$bin/cpp_example" udp://127.0.0.1:7700 "$seconds" >"$logs/example.log" 2>&1 &
 pids+=($!)
 # A few simulated servers, as a status poller or agent would report them.
-hosts=(web-01:auth web-02:auth web-03:auth db-01:storage db-02:storage)
+hosts=(web-01:auth:1.4.0 web-02:auth:1.4.0 web-03:auth:1.3.2 db-01:storage:2.0.1 db-02:storage:2.0.1)
 end=$((SECONDS + seconds))
 while [ $SECONDS -lt $end ]; do
   for entry in "${hosts[@]}"; do
-    host=${entry%%:*}; service=${entry##*:}
+    IFS=: read -r host service version <<<"$entry"
     cpu=$(( (RANDOM % 60) + 10 )); mem=$(( (RANDOM % 50) + 30 ))
     [ "$host" = web-03 ] && cpu=$(( (RANDOM % 10) + 88 ))
     "$bin/sonde-emit" --to udp://127.0.0.1:7700 --host "$host" --tag "service=$service" \
-      --tag application=demo --tag version=1.0.$((RANDOM % 2)) \
+      --tag "application=$service-app" --tag "version=$version" \
       cpu="$cpu" mem="$mem" "requests=$(( RANDOM % 100 + 100 )):counter" \
       "latency_ms=$(( RANDOM % 40 + 5 )):timing" || true
   done
