@@ -27,7 +27,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -108,6 +107,16 @@ std::vector<Batch> BuildRound(const Flags& f, size_t max_bytes) {
   return round;
 }
 
+// The value of `key=` in the "event=started" line of `log`, or "".
+std::string StartedField(const std::string& log, const std::string& key) {
+  size_t line = log.find("event=started ");
+  if (line == std::string::npos) return "";
+  size_t at = log.find(" " + key + "=", line);
+  if (at == std::string::npos || at > log.find('\n', line)) return "";
+  at += key.size() + 2;
+  return log.substr(at, log.find_first_of(" \n", at) - at);
+}
+
 // ---------------------------------------------------------------------------
 // The broker process, pinned with taskset; stderr goes to a file we parse.
 class BrokerProcess {
@@ -144,14 +153,12 @@ class BrokerProcess {
       execvp("taskset", argv.data());
       _exit(127);
     }
-    const std::regex started("event=started .*udp_port=(\\d+) pull=(\\S+) pub=(\\S+)");
     for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;) {
       std::string log = Log();
-      std::smatch m;
-      if (std::regex_search(log, m, started)) {
-        udp_port_ = std::stoi(m[1]);
-        pull_ = m[2];
-        pub_ = m[3];
+      pub_ = StartedField(log, "pub");
+      if (!pub_.empty()) {
+        udp_port_ = std::stoi(StartedField(log, "udp_port"));
+        pull_ = StartedField(log, "pull");
         return true;
       }
       if (waitpid(pid_, nullptr, WNOHANG) == pid_) break;

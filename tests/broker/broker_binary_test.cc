@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -35,6 +34,16 @@ std::string ReadFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The value of `key=` in the "event=started" line of `log`, or "".
+std::string StartedField(const std::string& log, const std::string& key) {
+  size_t line = log.find("event=started ");
+  if (line == std::string::npos) return "";
+  size_t at = log.find(" " + key + "=", line);
+  if (at == std::string::npos || at > log.find('\n', line)) return "";
+  at += key.size() + 2;
+  return log.substr(at, log.find_first_of(" \n", at) - at);
 }
 
 // A child process with stdout and stderr in files; killed if still running
@@ -99,16 +108,14 @@ TEST(BrokerBinary, TailPrintsSamplesRelayedByTheRealBroker) {
       {"--udp", "udp://127.0.0.1:0", "--pull", "tcp://127.0.0.1:0", "--pub", "tcp://127.0.0.1:0",
        "--broker-id", "it-broker", "--stats-interval", "1s", "--linger", "0s"},
       dir.File("broker.out"), dir.File("broker.err"));
-  std::smatch m;
   std::string log;
-  const std::regex started("event=started .*udp_port=(\\d+) pull=(\\S+) pub=(\\S+)");
   ASSERT_TRUE(WaitFor([&] {
     log = ReadFile(dir.File("broker.err"));
-    return std::regex_search(log, m, started) || broker.Exited();
+    return !StartedField(log, "pub").empty() || broker.Exited();
   })) << log;
   ASSERT_FALSE(broker.Exited()) << log;
-  const int udp_port = std::stoi(m[1]);
-  const std::string pub = m[3];
+  const int udp_port = std::stoi(StartedField(log, "udp_port"));
+  const std::string pub = StartedField(log, "pub");
 
   Child tail("sonde",
              {"tail", "--from", pub, "--source", "web-01", "--count", "3", "--timeout", "20s",
