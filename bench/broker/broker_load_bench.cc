@@ -52,7 +52,8 @@ struct Flags {
   int broker_cpu = 1;
   int load_cpu = 0;
   int pub_hwm = 100000;
-  std::string broker_args;  // Extra flags for the broker, space-separated.
+  std::string pub = "tcp://127.0.0.1:0";  // The broker's PUB endpoint.
+  std::string broker_args;                // Extra flags for the broker, space-separated.
 };
 
 int64_t NowMs() {
@@ -147,6 +148,8 @@ class BrokerProcess {
     if (pid_ == 0) {
       int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 2);
+      int null_fd = open("/dev/null", O_WRONLY);
+      dup2(null_fd, 1);
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -471,6 +474,7 @@ int main(int argc, char** argv) {
   app.add_option("--broker-cpu", f.broker_cpu, "Core for the broker")->capture_default_str();
   app.add_option("--load-cpu", f.load_cpu, "Core for sender and subscriber")->capture_default_str();
   app.add_option("--pub-hwm", f.pub_hwm, "Broker --pub-hwm")->capture_default_str();
+  app.add_option("--pub", f.pub, "Broker PUB endpoint (tcp:// or ipc://)")->capture_default_str();
   app.add_option("--broker-args", f.broker_args, "Extra broker flags, space-separated");
   CLI11_PARSE(app, argc, argv);
   if (f.broker.empty()) {
