@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   app.add_option("--drain-batch", o.drain_batch, "PULL messages per loop pass")
       ->capture_default_str();
   cli.AddDuration("--linger", &o.linger, "How long closing waits for subscribers");
+  app.add_option("--batch-scheduling", o.batch_scheduling,
+                 "Run the loop and ZeroMQ threads on SCHED_BATCH")
+      ->capture_default_str();
   if (auto code = cli.Parse(argc, argv)) return *code;
 
   constexpr uint64_t kIntMax = std::numeric_limits<int>::max();

@@ -9,6 +9,7 @@ find_package(nlohmann_json REQUIRED CONFIG)
 find_package(CLI11 REQUIRED CONFIG)
 find_package(tomlplusplus REQUIRED CONFIG)
 find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)           # libsqlite3-dev: `sonde sql`
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 

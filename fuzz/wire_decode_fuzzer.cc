@@ -3,7 +3,9 @@
 // Properties checked on every input, beyond "no crash, no sanitizer report":
 // DecodeBatch and ValidateBatch agree; an accepted message re-encodes (with
 // the batch/sample tag split kept) and decodes to the same samples; the bus
-// meta decoder survives the same bytes.
+// meta decoder survives the same bytes and what it accepts re-encodes; the
+// bus payload reader agrees with ValidateBatch on one message, and what it
+// splits is the payload, cut into valid messages of one source.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -40,6 +42,25 @@ void CheckReencodes(const sonde::BatchView& batch) {
   Require(sonde::ToSamples(decoded) == sonde::ToSamples(batch));
 }
 
+void CheckBusPayload(std::string_view payload, sonde::WireError validated) {
+  static std::vector<sonde::BusMessage> bundle;  // Reused, as subscribers do.
+  const sonde::WireError one = sonde::SplitBusPayload(payload, 1, &bundle);
+  // Over kMaxBusPayloadBytes both say oversized: the limits are equal.
+  Require((one == sonde::WireError::kOk) == (validated == sonde::WireError::kOk));
+  for (uint32_t count = 2; count <= 4; ++count) {
+    if (sonde::SplitBusPayload(payload, count, &bundle) != sonde::WireError::kOk) continue;
+    Require(bundle.size() == count);
+    std::string joined;
+    for (const sonde::BusMessage& m : bundle) {
+      std::string_view source;
+      Require(sonde::ValidateBatch(m.message, &source, nullptr) == sonde::WireError::kOk);
+      Require(source == bundle.front().source);
+      joined.append(m.message);
+    }
+    Require(joined == payload);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -59,5 +80,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     char buf[128];
     Require(sonde::EncodeBusMeta(meta, buf, sizeof buf) > 0);
   }
+  CheckBusPayload(message, validated);
   return 0;
 }

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libuv1-dev liblmdb-dev lmdb-utils
   libspdlog-dev libfmt-dev libcurl4-openssl-dev node-llhttp nlohmann-json3-dev
-  libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libtomlplusplus-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light wrk curl procps
 )
 

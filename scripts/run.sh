@@ -4,7 +4,8 @@
 #   emitters (sonde-agent, the example app, a few simulated hosts via sonde-emit)
 #     -> sonde-broker (udp://127.0.0.1:7700, tcp://127.0.0.1:7701, PUB tcp://127.0.0.1:7702)
 #     -> sonde-summarizer (LMDB in ./sonde-data, HTTP on 127.0.0.1:7780)
-# and prints what `sonde` reports: hosts, by-minute rollups, latest state, health.
+# and prints what `sonde` reports: hosts, by-minute rollups, latest state,
+# health, and SQL over the latest state.
 #
 # SONDE_RUN_SECONDS (default 20) sets how long the feed runs; --follow keeps the
 # services running until Ctrl-C.
@@ -84,6 +85,10 @@ if "$bin/sonde" health --help >/dev/null 2>&1; then
   echo "== sonde health =="
   "$bin/sonde" health --db "$data/db" || true
 fi
+echo
+echo "== sonde sql: average cpu by service (SQL over the latest state, as Qasino) =="
+"$bin/sonde" sql --db "$data/db" "SELECT service, count(*) AS hosts, round(avg(value), 1) AS avg_cpu
+  FROM latest WHERE metric = 'cpu' AND service IS NOT NULL GROUP BY service ORDER BY avg_cpu DESC" || true
 echo
 echo "== liz-compatible API: curl http://127.0.0.1:7780/api/perf/web-01/by-minute:cpu =="
 curl -fsS "http://127.0.0.1:7780/api/perf/web-01/by-minute:cpu" || true

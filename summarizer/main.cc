@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sub-hwm", o.sub_hwm, "Publications queued on the SUB socket")
       ->capture_default_str();
+  app.add_option("--batch-scheduling", o.batch_scheduling, "SCHED_BATCH for loop and ZeroMQ")
+      ->capture_default_str();
   if (auto code = cli.Parse(argc, argv)) return *code;
 
   if (o.data_dir.empty()) {

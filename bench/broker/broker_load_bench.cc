@@ -2,10 +2,12 @@
 //
 // Starts `taskset -c <broker-cpu> sonde-broker` on loopback (free ports, read
 // back from its "event=started" log line), pins itself to another core, and
-// drives the broker over UDP (sendmmsg) and, separately, over ZeroMQ PUSH
-// with pre-encoded batches covering 10,000 distinct series (100 sources x
-// 100 metrics, batch tags, some sample tags, all three kinds). A SUB thread
-// counts what comes back (ValidateBatch's sample_count, and sequence gaps).
+// drives the broker over UDP (sendmmsg; by default with UDP GSO, see
+// --udp-gso) and, separately, over ZeroMQ PUSH with pre-encoded batches
+// covering 10,000 distinct series (100 sources x 100 metrics, batch tags,
+// some sample tags, all three kinds). A SUB thread counts what comes back:
+// every publication's payload is split and every message validated
+// (SplitBusPayload), its samples counted, and sequence gaps noted.
 // Prints samples/s sent, received and lost, and the broker's CPU time per
 // million samples (from /proc/<pid>/stat over the measured window).
 //
@@ -14,6 +16,7 @@
 // Usage: see --help, and docs/broker.md ("Performance").
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -48,6 +51,7 @@ struct Flags {
   int series = 10000;
   int metrics_per_source = 100;
   size_t udp_batch_bytes = sonde::kDefaultUdpBatchBytes;
+  bool udp_gso = true;  // Equal-size datagrams sent with UDP_SEGMENT.
   size_t zmq_batch_bytes = 65536;
   int broker_cpu = 1;
   int load_cpu = 0;
@@ -69,11 +73,39 @@ struct Batch {
   uint32_t samples;
 };
 
-std::vector<Batch> BuildRound(const Flags& f, size_t max_bytes) {
+// Room the padding entry may need: key "pad" (4 bytes) + a str16 header.
+constexpr size_t kPadRoom = 8;
+
+// Grows a message to exactly `size` bytes with an unknown envelope key
+// ("pad": a str), which v1 decoders skip, so that a round's datagrams are
+// all one size (UDP GSO cuts a buffer into equal segments).
+void PadTo(std::string* message, size_t size) {
+  const size_t room = size - message->size();
+  if (room < 5 || (static_cast<uint8_t>((*message)[0]) & 0xf0) != 0x80) {
+    std::fprintf(stderr, "cannot pad a batch to %zu bytes\n", size);
+    std::exit(1);
+  }
+  (*message)[0] = static_cast<char>((*message)[0] + 1);  // One more fixmap entry.
+  message->append("\xa3pad", 4);
+  if (room - 5 <= 31) {
+    message->push_back(static_cast<char>(0xa0 | (room - 5)));
+  } else if (room - 6 <= 255) {
+    message->push_back('\xd9');
+    message->push_back(static_cast<char>(room - 6));
+  } else {
+    message->push_back('\xda');
+    message->push_back(static_cast<char>((room - 7) >> 8));
+    message->push_back(static_cast<char>((room - 7) & 0xff));
+  }
+  message->append(size - message->size(), ' ');
+}
+
+// `pad_to` > 0: every batch is padded to exactly that many bytes.
+std::vector<Batch> BuildRound(const Flags& f, size_t max_bytes, size_t pad_to = 0) {
   static const char* kKinds[] = {"gauge", "counter", "timing"};
   std::vector<Batch> round;
   const int sources = f.series / f.metrics_per_source;
-  sonde::BatchBuilder builder(max_bytes);
+  sonde::BatchBuilder builder(pad_to > 0 ? max_bytes - kPadRoom : max_bytes);
   char encoded[512];
   for (int s = 0; s < sources; ++s) {
     char source[32];
@@ -104,6 +136,9 @@ std::vector<Batch> BuildRound(const Flags& f, size_t max_bytes) {
       }
     }
     round.push_back({std::string(builder.Finish()), builder.sample_count()});
+  }
+  if (pad_to > 0) {
+    for (Batch& b : round) PadTo(&b.bytes, pad_to);
   }
   return round;
 }
@@ -237,31 +272,32 @@ class Subscriber {
 
   uint64_t samples() const { return samples_.load(std::memory_order_relaxed); }
   uint64_t publications() const { return publications_.load(std::memory_order_relaxed); }
+  uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
   uint64_t missed() const { return missed_.load(std::memory_order_relaxed); }
   uint64_t invalid() const { return invalid_.load(std::memory_order_relaxed); }
   Clock::time_point last_receipt() const {
     return Clock::time_point(Clock::duration(last_ns_.load()));
   }
   // Forgets what the probes brought.
-  void Reset() { samples_ = publications_ = missed_ = invalid_ = 0; }
+  void Reset() { samples_ = publications_ = messages_ = missed_ = invalid_ = 0; }
 
  private:
   void Loop() {
     zmq_msg_t parts[3];
     for (zmq_msg_t& p : parts) zmq_msg_init(&p);
+    std::vector<sonde::BusMessage> bundle;
     uint64_t last_sequence = 0;
     while (!stop_) {
       if (zmq_msg_recv(&parts[0], socket_, 0) < 0) continue;  // Timeout: check stop_.
       zmq_msg_recv(&parts[1], socket_, 0);
       zmq_msg_recv(&parts[2], socket_, 0);
       sonde::BusMeta meta;
-      uint32_t count = 0;
       std::string_view meta_frame(static_cast<char*>(zmq_msg_data(&parts[1])),
                                   zmq_msg_size(&parts[1]));
       std::string_view payload(static_cast<char*>(zmq_msg_data(&parts[2])),
                                zmq_msg_size(&parts[2]));
       if (sonde::DecodeBusMeta(meta_frame, &meta) != sonde::WireError::kOk ||
-          sonde::ValidateBatch(payload, nullptr, &count) != sonde::WireError::kOk) {
+          sonde::SplitBusPayload(payload, meta.message_count, &bundle) != sonde::WireError::kOk) {
         invalid_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
@@ -269,7 +305,10 @@ class Subscriber {
         missed_.fetch_add(meta.sequence - last_sequence - 1, std::memory_order_relaxed);
       }
       last_sequence = meta.sequence;
+      uint64_t count = 0;
+      for (const sonde::BusMessage& m : bundle) count += m.sample_count;
       samples_.fetch_add(count, std::memory_order_relaxed);
+      messages_.fetch_add(bundle.size(), std::memory_order_relaxed);
       publications_.fetch_add(1, std::memory_order_relaxed);
       last_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     }
@@ -279,7 +318,7 @@ class Subscriber {
   void* socket_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> samples_{0}, publications_{0}, missed_{0}, invalid_{0};
+  std::atomic<uint64_t> samples_{0}, publications_{0}, messages_{0}, missed_{0}, invalid_{0};
   std::atomic<Clock::rep> last_ns_{0};
 };
 
@@ -287,7 +326,12 @@ class Subscriber {
 // Senders. Each sends one slice of batches and returns the samples sent.
 class UdpLoad {
  public:
-  explicit UdpLoad(int port) : fd_(socket(AF_INET, SOCK_DGRAM, 0)) {
+  // `gso`: the round's batches all have one size and go out with
+  // UDP_SEGMENT, many datagrams per buffer, so that the kernel's send path
+  // (and on loopback the receive path up to the broker's socket, which
+  // runs on the sender's core) is crossed once per buffer, not per
+  // datagram. The broker still receives separate datagrams.
+  UdpLoad(int port, bool gso) : fd_(socket(AF_INET, SOCK_DGRAM, 0)), gso_(gso) {
     int sndbuf = 8 << 20;
     setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     sockaddr_in addr{};
@@ -298,33 +342,70 @@ class UdpLoad {
   }
   ~UdpLoad() { close(fd_); }
 
-  // Sends round[*next...] until `samples` are sent; sendmmsg, 64 at a time.
+  // Sends round[*next...] until `samples` are sent, with sendmmsg: kVec
+  // messages per call, each one datagram or (GSO) a run of datagrams.
   uint64_t Send(const std::vector<Batch>& round, size_t* next, uint64_t samples) {
+    if (gso_ && contiguous_.empty()) Flatten(round);
     constexpr int kVec = 64;
     mmsghdr msgs[kVec];
     iovec iov[kVec];
+    alignas(cmsghdr) char control[kVec][CMSG_SPACE(sizeof(uint16_t))];
     uint64_t sent = 0;
     while (sent < samples) {
       int n = 0;
       uint64_t planned = 0;
+      size_t at = *next;
       for (; n < kVec && sent + planned < samples; ++n) {
-        const Batch& b = round[(*next + n) % round.size()];
-        iov[n] = {const_cast<char*>(b.bytes.data()), b.bytes.size()};
+        size_t run = 1;
+        if (gso_) {
+          // As many whole datagrams as fit in one GSO buffer, up to the end
+          // of the round (the buffer is the round, flat).
+          const size_t size = round[0].bytes.size();
+          run = std::min({kMaxGsoBytes / size, kMaxGsoSegments, round.size() - at});
+          iov[n] = {contiguous_.data() + at * size, run * size};
+        } else {
+          iov[n] = {const_cast<char*>(round[at].bytes.data()), round[at].bytes.size()};
+        }
         msgs[n] = {};
         msgs[n].msg_hdr.msg_iov = &iov[n];
         msgs[n].msg_hdr.msg_iovlen = 1;
-        planned += b.samples;
+        if (gso_ && run > 1) SetSegment(&msgs[n].msg_hdr, control[n], round[0].bytes.size());
+        for (size_t i = 0; i < run; ++i) planned += round[at + i].samples;
+        at = (at + run) % round.size();
       }
       int done = sendmmsg(fd_, msgs, n, 0);
       if (done <= 0) break;
-      for (int i = 0; i < done; ++i) sent += round[(*next + i) % round.size()].samples;
-      *next = (*next + done) % round.size();
+      for (int i = 0; i < done; ++i) {
+        const size_t run = gso_ ? iov[i].iov_len / round[0].bytes.size() : 1;
+        for (size_t k = 0; k < run; ++k) sent += round[*next + k].samples;
+        *next = (*next + run) % round.size();
+      }
     }
     return sent;
   }
 
  private:
+  static constexpr size_t kMaxGsoBytes = 65000;  // Under the 64 KiB IP limit.
+  static constexpr size_t kMaxGsoSegments = 64;  // UDP_MAX_SEGMENTS on older kernels.
+
+  void Flatten(const std::vector<Batch>& round) {
+    for (const Batch& b : round) contiguous_ += b.bytes;
+  }
+
+  static void SetSegment(msghdr* h, char* control, size_t segment) {
+    h->msg_control = control;
+    h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+    cmsghdr* c = CMSG_FIRSTHDR(h);
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    const auto size = static_cast<uint16_t>(segment);
+    std::memcpy(CMSG_DATA(c), &size, sizeof size);
+  }
+
   int fd_;
+  bool gso_;
+  std::string contiguous_;  // The round, flat (GSO only).
 };
 
 class ZmqLoad {
@@ -369,9 +450,9 @@ void PinTo(int cpu) {
 
 // ---------------------------------------------------------------------------
 template <typename Load>
-int RunOne(const Flags& f, const char* name, size_t batch_bytes, void* context,
+int RunOne(const Flags& f, const char* name, size_t batch_bytes, size_t pad_to, void* context,
            BrokerProcess& broker, Load& load) {
-  const std::vector<Batch> round = BuildRound(f, batch_bytes);
+  const std::vector<Batch> round = BuildRound(f, batch_bytes, pad_to);
   uint64_t round_samples = 0, round_bytes = 0;
   for (const Batch& b : round) round_samples += b.samples, round_bytes += b.bytes.size();
   Subscriber sub(context, broker.pub());
@@ -426,6 +507,8 @@ int RunOne(const Flags& f, const char* name, size_t batch_bytes, void* context,
   std::printf(
       "     broker CPU %.2f s over %.2f s (%.0f%% of a core): %.1f ms per million samples\n", cpu,
       recv_s, 100 * cpu / recv_s, received ? cpu * 1e3 / (received / 1e6) : 0.0);
+  std::printf("     %.2f messages per publication (every message validated by the subscriber)\n",
+              sub.publications() ? static_cast<double>(sub.messages()) / sub.publications() : 0.0);
   return lost == 0 ? 0 : 3;
 }
 
@@ -438,11 +521,12 @@ int Run(const Flags& f) {
     if (!broker.Start(f)) return 1;
     int rc = 0;
     if (std::string(transport) == "udp") {
-      UdpLoad load(broker.udp_port());
-      rc = RunOne(f, "udp", f.udp_batch_bytes, context, broker, load);
+      UdpLoad load(broker.udp_port(), f.udp_gso);
+      rc = RunOne(f, "udp", f.udp_batch_bytes, f.udp_gso ? f.udp_batch_bytes : 0, context, broker,
+                  load);
     } else {
       ZmqLoad load(context, broker.pull());
-      rc = RunOne(f, "zmq", f.zmq_batch_bytes, context, broker, load);
+      rc = RunOne(f, "zmq", f.zmq_batch_bytes, 0, context, broker, load);
     }
     std::printf("     %s\n", broker.Stop().c_str());
     worst = std::max(worst, rc);
@@ -468,6 +552,9 @@ int main(int argc, char** argv) {
                  "Series per source (one source's samples share batches)")
       ->capture_default_str();
   app.add_option("--udp-batch-bytes", f.udp_batch_bytes, "Largest UDP batch")
+      ->capture_default_str();
+  app.add_option("--udp-gso", f.udp_gso,
+                 "Pad UDP batches to --udp-batch-bytes exactly and send them with UDP GSO")
       ->capture_default_str();
   app.add_option("--zmq-batch-bytes", f.zmq_batch_bytes, "Largest ZeroMQ batch")
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #
 #   bench/poller/run.sh [BUILD_DIR]      (default: build-poller next to this repo)
 #   TARGETS=10000 CONCURRENCY=500 ROUNDS=3 WRK_SECONDS=5 bench/poller/run.sh
+#   NGINX_CPUS=1 CLIENT_CPUS=0 bench/poller/run.sh   # pin nginx and wrk/poller (taskset)
 #
 # Two scenarios, each a server block of one nginx (one worker):
 #   keepalive  nginx keeps connections: curl reuses them, as wrk does.
@@ -22,6 +23,10 @@ targets="${TARGETS:-10000}"
 concurrency="${CONCURRENCY:-500}"
 rounds="${ROUNDS:-3}"
 wrk_seconds="${WRK_SECONDS:-5}"
+# Optional CPU pinning, so that before/after runs on a shared box compare.
+nginx_pin=(); client_pin=()
+[ -n "${NGINX_CPUS:-}" ] && nginx_pin=(taskset -c "$NGINX_CPUS")
+[ -n "${CLIENT_CPUS:-}" ] && client_pin=(taskset -c "$CLIENT_CPUS")
 
 for tool in nginx wrk /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
@@ -76,7 +81,7 @@ http {
 }
 CONF
 
-nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>"$tmp/logs/stderr.log" &
+"${nginx_pin[@]}" nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>"$tmp/logs/stderr.log" &
 nginx_pid=$!
 for _ in $(seq 100); do
   if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port_keep), 0.1)" 2>/dev/null; then break; fi
@@ -85,7 +90,7 @@ done
 
 awk -v n="$targets" 'BEGIN { for (i = 1; i <= n; i++) printf "t%05d\n", i }' > "$tmp/targets.txt"
 
-echo "# sonde-poller benchmark: $targets targets, concurrency $concurrency, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# sonde-poller benchmark: $targets targets, concurrency $concurrency, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pinned nginx=${NGINX_CPUS:-no} client=${CLIENT_CPUS:-no}"
 echo "# nginx $(nginx -v 2>&1 | sed 's/.*\///') (1 worker); wrk -c$concurrency -d${wrk_seconds}s with -t2 and -t1; $(date -u +%FT%TZ)"
 echo "# round_ms: the poller's own round (event=round_done); cpu_s: its user+sys for the whole run"
 printf '%-10s %9s %9s %9s %10s %8s %7s %12s %8s %6s\n' \
@@ -93,7 +98,7 @@ printf '%-10s %9s %9s %9s %10s %8s %7s %12s %8s %6s\n' \
 
 wrk_rate() {  # threads url [header...]
   local threads="$1" url="$2"; shift 2
-  wrk -t"$threads" -c"$concurrency" -d"${wrk_seconds}s" "$@" "$url" | awk '/Requests\/sec/ { print $2 }'
+  "${client_pin[@]}" wrk -t"$threads" -c"$concurrency" -d"${wrk_seconds}s" "$@" "$url" | awk '/Requests\/sec/ { print $2 }'
 }
 
 for scenario in keepalive fresh; do
@@ -102,7 +107,7 @@ for scenario in keepalive fresh; do
   wrk2="$(wrk_rate 2 "$url" "${hdr[@]}")"
   wrk1="$(wrk_rate 1 "$url" "${hdr[@]}")"
   for _ in $(seq "$rounds"); do
-    /usr/bin/time -f '%U %S %M' -o "$tmp/time.txt" "$bin" --once -i "$tmp/targets.txt" \
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time.txt" "${client_pin[@]}" "$bin" --once -i "$tmp/targets.txt" \
       --url-pattern "http://127.0.0.1:$port/status/{host}" -f "$concurrency" -r 0 \
       -q 0 --no-progress --log-level info -o "$tmp/out" >"$tmp/table.txt" 2>"$tmp/poller.log"
     round_ms="$(sed -n 's/.*event=round_done .*duration_ms=\([0-9]*\).*/\1/p' "$tmp/poller.log")"

@@ -25,6 +25,8 @@ BrokerImpl::BrokerImpl(BrokerOptions options)
       metrics_(&registry_),
       malformed_log_(log_),
       context_(1),
+      zmq_scheduling_(options_.batch_scheduling ? UseBatchSchedulingForZmq(context_.handle())
+                                                : Status::OK()),
       publisher_(options_.broker_id, &metrics_),
       relay_(&publisher_, &metrics_, &malformed_log_, options_.max_message_bytes, Clock::Real()),
       udp_(loop_.get(), &relay_, &metrics_, log_.get()),
@@ -35,6 +37,8 @@ BrokerImpl::BrokerImpl(BrokerOptions options)
   stop_async_.data = this;
   SONDE_CHECK(uv_timer_init(loop_.get(), &stats_timer_) == 0);
   stats_timer_.data = this;
+  SONDE_CHECK(uv_check_init(loop_.get(), &flush_check_) == 0);
+  flush_check_.data = this;
   registry_.AddGaugeFunc("uptime_seconds", "Seconds since the broker started.", {}, [this] {
     return (Clock::Real()->SteadyNs() - started_steady_ns_) / 1000000000;
   });
@@ -73,6 +77,10 @@ Status BrokerImpl::BindUdp() {
 Status BrokerImpl::Run() {
   if (ran_) return Status::InvalidArgument("Broker::Run() called twice");
   ran_ = true;
+  ThreadPolicy previous_policy;
+  const Status loop_scheduling =
+      options_.batch_scheduling ? UseBatchScheduling(&previous_policy) : Status::OK();
+  LogScheduling(log_.get(), options_.batch_scheduling, loop_scheduling, zmq_scheduling_);
   Status serving = StartServing();
   if (serving.ok()) {
     log_->info("event=started broker_id={} udp_port={} pull={} pub={} stats_interval_ms={}",
@@ -87,6 +95,10 @@ Status BrokerImpl::Run() {
   publisher_.Close();
   log_->info("event=stopped {}", FormatCounters(counters()));
   Status closed = loop_.Close();
+  // The calling thread is the embedder's again.
+  if (options_.batch_scheduling && loop_scheduling.ok()) {
+    RestoreScheduling(previous_policy).IgnoreError();
+  }
   return serving.ok() ? closed : serving;
 }
 
@@ -94,6 +106,7 @@ Status BrokerImpl::StartServing() {
   if (udp_.bound()) SONDE_RETURN_IF_ERROR(udp_.Start());
   if (pull_.bound()) {
     SONDE_RETURN_IF_ERROR(pull_.Start(static_cast<size_t>(options_.drain_batch), log_));
+    SONDE_RETURN_IF_ERROR(UvStatus(uv_check_start(&flush_check_, OnFlushCheck), "flush check"));
   }
   if (options_.stats_interval.count() > 0) {
     const auto interval = static_cast<uint64_t>(options_.stats_interval.count());
@@ -126,6 +139,10 @@ void BrokerImpl::OnStatsTimer(uv_timer_t* handle) {
   static_cast<BrokerImpl*>(handle->data)->PublishStats();
 }
 
+void BrokerImpl::OnFlushCheck(uv_check_t* handle) {
+  static_cast<BrokerImpl*>(handle->data)->relay_.Flush();
+}
+
 void BrokerImpl::SyncPolledCounters() {
   pull_.SyncStats();
   if (udp_.inode() == 0) return;
@@ -155,9 +172,11 @@ void BrokerImpl::BeginShutdown() {
   SyncPolledCounters();
   udp_.Close();
   pull_.Close();
+  relay_.Flush();
   // Subscribers get the last counts before the broker goes.
   if (options_.stats_interval.count() > 0) PublishStats();
   uv_close(reinterpret_cast<uv_handle_t*>(&stats_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
   if (signals_ != nullptr) signals_->Close();
 }

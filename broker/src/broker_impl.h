@@ -3,7 +3,10 @@
 //
 // Shape: one libuv loop on the thread that calls Run(). UdpIngest and
 // ZmqPullIngest hand each message to the Relay, which validates it and
-// publishes it through the ZmqPublisher. A timer publishes SelfStats. Stop()
+// bundles it per source; each burst ends with Relay::Flush(), which
+// publishes the bundles through the ZmqPublisher (UdpIngest flushes after
+// each recvmmsg call, a uv_check handle after each loop iteration's PULL
+// drain). A timer publishes SelfStats. Stop()
 // wakes the loop through a uv_async; shutdown publishes final stats, closes
 // every handle, then the sockets, then the loop.
 //
@@ -25,6 +28,7 @@
 #include "sonde/broker.h"
 #include "sonde/counters.h"
 #include "sonde/log.h"
+#include "sonde/sched.h"
 #include "sonde/signals.h"
 #include "sonde/uv_loop.h"
 #include "udp_ingest.h"
@@ -63,6 +67,7 @@ class BrokerImpl {
   void BeginShutdown();
   static void OnStopAsync(uv_async_t* handle);
   static void OnStatsTimer(uv_timer_t* handle);
+  static void OnFlushCheck(uv_check_t* handle);
 
   const BrokerOptions options_;
   const std::shared_ptr<spdlog::logger> log_;
@@ -73,6 +78,7 @@ class BrokerImpl {
   BrokerMetrics metrics_;
   RateLimitedLog malformed_log_;
   zmq::context_t context_;  // Outlives the sockets below.
+  Status zmq_scheduling_;   // UseBatchSchedulingForZmq's outcome, for the log.
   ZmqPublisher publisher_;
   Relay relay_;
   UdpIngest udp_;
@@ -80,6 +86,7 @@ class BrokerImpl {
   SelfStats self_stats_;
   uv_async_t stop_async_;
   uv_timer_t stats_timer_;
+  uv_check_t flush_check_;
   std::unique_ptr<SignalWatcher> signals_;
   std::atomic<bool> stop_requested_{false};
   bool ran_ = false;

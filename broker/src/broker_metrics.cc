@@ -23,6 +23,8 @@ BrokerMetrics::BrokerMetrics(CounterRegistry* r) {
   }
   pull_multipart = r->AddCounter("pull_multipart", "Multi-frame PULL messages dropped.");
   published = r->AddCounter("published", "Publications on the PUB socket, own stats included.");
+  published_messages =
+      r->AddCounter("published_messages", "Messages in publications (several per bundle).");
   published_bytes = r->AddCounter("published_bytes", "Payload bytes published.");
   publish_errors = r->AddCounter("publish_errors", "Publications ZeroMQ refused.");
   stats_published = r->AddCounter("stats_published", "Own-stats publications.");
@@ -51,6 +53,7 @@ BrokerCounters BrokerMetrics::Snapshot() const {
   }
   s.pull_multipart = pull_multipart->value();
   s.published = published->value();
+  s.published_messages = published_messages->value();
   s.published_bytes = published_bytes->value();
   s.publish_errors = publish_errors->value();
   s.stats_published = stats_published->value();
@@ -63,11 +66,12 @@ BrokerCounters BrokerMetrics::Snapshot() const {
 std::string FormatCounters(const BrokerCounters& c) {
   std::string out = fmt::format(
       "udp_messages={} udp_samples={} udp_bytes={} pull_messages={} pull_samples={} "
-      "pull_bytes={} malformed={} pull_multipart={} published={} published_bytes={} "
+      "pull_bytes={} malformed={} pull_multipart={} published={} published_messages={} "
+      "published_bytes={} "
       "publish_errors={} stats_published={} udp_receive_errors={} udp_kernel_drops={}",
       c.udp.messages, c.udp.samples, c.udp.bytes, c.pull.messages, c.pull.samples, c.pull.bytes,
-      c.malformed_total, c.pull_multipart, c.published, c.published_bytes, c.publish_errors,
-      c.stats_published, c.udp_receive_errors, c.udp_kernel_drops);
+      c.malformed_total, c.pull_multipart, c.published, c.published_messages, c.published_bytes,
+      c.publish_errors, c.stats_published, c.udp_receive_errors, c.udp_kernel_drops);
   for (int i = 1; i < kWireErrorCount; ++i) {
     if (c.malformed[i] == 0) continue;
     fmt::format_to(std::back_inserter(out), " malformed_{}={}",

@@ -35,6 +35,7 @@ struct BrokerMetrics {
   std::array<Counter*, kWireErrorCount> malformed{};  // [kOk] is null.
   Counter* pull_multipart;
   Counter* published;
+  Counter* published_messages;
   Counter* published_bytes;
   Counter* publish_errors;
   Counter* stats_published;

@@ -40,11 +40,11 @@ namespace sonde::broker {
 
 Relay::Relay(ZmqPublisher* publisher, BrokerMetrics* metrics, RateLimitedLog* log,
              size_t max_message_bytes, const Clock* clock)
-    : publisher_(publisher),
-      metrics_(metrics),
+    : metrics_(metrics),
       log_(log),
       max_message_bytes_(max_message_bytes),
-      clock_(clock) {}
+      clock_(clock),
+      bundler_(publisher) {}
 
 bool Relay::Accept(Ingest ingest, std::string_view message, const sockaddr* peer,
                    std::string_view* source) {
@@ -72,14 +72,14 @@ bool Relay::Accept(Ingest ingest, std::string_view message, const sockaddr* peer
 void Relay::OnDatagram(std::string_view message, const sockaddr* peer) {
   std::string_view source;
   if (!Accept(Ingest::kUdp, message, peer, &source)) return;
-  publisher_->Publish(source, message, clock_->WallMs());
+  bundler_.Add(source, message, BurstMs());
 }
 
 void Relay::OnPullMessage(zmq_msg_t* message) {
   std::string_view bytes(static_cast<const char*>(zmq_msg_data(message)), zmq_msg_size(message));
   std::string_view source;
   if (!Accept(Ingest::kPull, bytes, nullptr, &source)) return;
-  publisher_->PublishMessage(source, message, clock_->WallMs());
+  bundler_.AddMessage(source, message, BurstMs());
 }
 
 void Relay::OnPullMultipart(size_t frames, size_t bytes) {

@@ -31,12 +31,14 @@ Status ZmqPublisher::Bind(void* context, const std::string& endpoint, int hwm, i
   return Status::OK();
 }
 
-uint64_t ZmqPublisher::SendHeader(std::string_view source, int64_t received_ms) {
+uint64_t ZmqPublisher::SendHeader(std::string_view source, int64_t received_ms, uint32_t count) {
   size_t topic_size = EncodeBusTopic(source, topic_, sizeof topic_);
   const uint64_t sequence = sequence_ + 1;
-  size_t meta_size = EncodeBusMeta(
-      BusMeta{.broker_id = broker_id_, .sequence = sequence, .received_ms = received_ms}, meta_,
-      sizeof meta_);
+  size_t meta_size = EncodeBusMeta(BusMeta{.broker_id = broker_id_,
+                                           .sequence = sequence,
+                                           .received_ms = received_ms,
+                                           .message_count = count},
+                                   meta_, sizeof meta_);
   // Both fit by construction: a validated source is at most kMaxSourceBytes
   // and broker_id at most kMaxBrokerIdBytes.
   assert(topic_size > 0 && meta_size > 0);
@@ -48,31 +50,32 @@ uint64_t ZmqPublisher::SendHeader(std::string_view source, int64_t received_ms) 
   return sequence;
 }
 
-void ZmqPublisher::Published(size_t payload_bytes, uint64_t sequence, bool ok) {
+void ZmqPublisher::Published(size_t payload_bytes, uint32_t count, uint64_t sequence, bool ok) {
   if (!ok) {
     metrics_->publish_errors->Inc();
     return;
   }
   sequence_ = sequence;
   metrics_->published->Inc();
+  metrics_->published_messages->Inc(count);
   metrics_->published_bytes->Inc(payload_bytes);
 }
 
 bool ZmqPublisher::Publish(std::string_view source, std::string_view payload, int64_t received_ms) {
   if (socket_ == nullptr) return false;
-  uint64_t sequence = SendHeader(source, received_ms);
+  uint64_t sequence = SendHeader(source, received_ms, 1);
   bool ok = sequence != 0 && zmq_send(socket_, payload.data(), payload.size(), ZMQ_DONTWAIT) >= 0;
-  Published(payload.size(), sequence, ok);
+  Published(payload.size(), 1, sequence, ok);
   return ok;
 }
 
-bool ZmqPublisher::PublishMessage(std::string_view source, zmq_msg_t* payload,
-                                  int64_t received_ms) {
+bool ZmqPublisher::PublishBundle(std::string_view source, zmq_msg_t* payload, uint32_t count,
+                                 int64_t received_ms) {
   if (socket_ == nullptr) return false;
   const size_t size = zmq_msg_size(payload);
-  uint64_t sequence = SendHeader(source, received_ms);
+  uint64_t sequence = SendHeader(source, received_ms, count);
   bool ok = sequence != 0 && zmq_msg_send(payload, socket_, ZMQ_DONTWAIT) >= 0;
-  Published(size, sequence, ok);
+  Published(size, count, sequence, ok);
   return ok;
 }
 

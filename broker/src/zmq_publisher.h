@@ -1,7 +1,7 @@
-// The broker's PUB socket: publishes validated messages as three frames
-// (topic, meta, payload; docs/wire-format.md, "Bus") with a per-broker
-// sequence number. The adapter for libzmq's PUB side: no exception, and
-// every refusal is counted rather than reported per call.
+// The broker's PUB socket: publishes validated messages, one or a bundle
+// from one source at a time, as three frames (topic, meta, payload;
+// docs/wire-format.md, "Bus") with a per-broker sequence number. The adapter for libzmq's PUB side:
+// no exception, and every refusal is counted rather than reported per call.
 //
 // Thread-safety: used by the loop thread only.
 #ifndef SONDE_BROKER_ZMQ_PUBLISHER_H_
@@ -37,21 +37,24 @@ class ZmqPublisher {
   const std::string& endpoint() const { return endpoint_; }
   uint64_t sequence() const { return sequence_; }
 
-  // Publishes a copy of `payload` (a validated message from `source`).
+  // Publishes a copy of `payload`, one validated message from `source`.
   // Returns false, counting publish_errors, when ZeroMQ refused it.
   bool Publish(std::string_view source, std::string_view payload, int64_t received_ms);
 
-  // Publishes `payload` without copying it: ZeroMQ takes its content and
-  // leaves *payload empty. `source` may point into *payload.
-  bool PublishMessage(std::string_view source, zmq_msg_t* payload, int64_t received_ms);
+  // Publishes `payload`, `count` validated messages from `source` back to
+  // back, without copying it: ZeroMQ takes its content and leaves *payload
+  // empty (the caller still closes it). `source` may point into *payload
+  // (the topic frame is written first).
+  bool PublishBundle(std::string_view source, zmq_msg_t* payload, uint32_t count,
+                     int64_t received_ms);
 
   // Closes the socket; queued publications get the linger time to leave.
   void Close();
 
  private:
   // Sends the topic and meta frames; returns the sequence used, or 0.
-  uint64_t SendHeader(std::string_view source, int64_t received_ms);
-  void Published(size_t payload_bytes, uint64_t sequence, bool ok);
+  uint64_t SendHeader(std::string_view source, int64_t received_ms, uint32_t count);
+  void Published(size_t payload_bytes, uint32_t count, uint64_t sequence, bool ok);
 
   std::string broker_id_;
   BrokerMetrics* metrics_;

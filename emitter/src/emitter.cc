@@ -19,6 +19,7 @@
 #include "sender.h"
 #include "sonde/endpoint.h"
 #include "udp_sender.h"
+#include "wire_limits.h"
 #include "zmq_sender.h"
 
 namespace sonde {
@@ -35,8 +36,33 @@ constexpr size_t kSmallSampleBytes = 1024;
 constexpr milliseconds kBackgroundSendGrace{50};
 // Flush() waits this much past its timeout for the sender thread to report.
 constexpr milliseconds kFlushReportSlack{50};
+// RecordFor() envelopes up to this size are built on the caller's stack in
+// the common path; larger ones (many long tags) take a slower path.
+constexpr size_t kSmallEnvelopeBytes = 512;
 
 static_assert(kMaxSampleBytes <= kMaxQueuedSampleBytes);
+
+// An upper bound on the bytes a message's envelope (everything but the
+// samples) takes with this source and these batch tags, so that RecordFor()
+// can refuse a sample that would not fit in an empty message. The codec's
+// fixed fields take 28 bytes, the timestamp at most 9, each string at most
+// 2 bytes more than its text, the tags' key and map header at most 8.
+size_t MaxEnvelopeWireBytes(std::string_view source, std::span<const TagView> tags) {
+  size_t n = 28 + 9 + 2 + source.size() + 8;
+  for (const TagView& t : tags) n += 4 + t.key.size() + t.value.size();
+  return n;
+}
+
+WireError CheckEnvelope(std::string_view source, std::span<const TagView> tags) {
+  if (!wire_internal::ValidSource(source)) return WireError::kBadSource;
+  if (tags.size() > kMaxTagsPerLevel) return WireError::kTooManyTags;
+  for (const TagView& t : tags) {
+    if (!wire_internal::ValidTagKey(t.key) || !wire_internal::ValidTagValue(t.value)) {
+      return WireError::kBadTag;
+    }
+  }
+  return WireError::kOk;
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<milliseconds>(
@@ -64,6 +90,8 @@ class EmitterImpl final : public Emitter {
 
   RecordResult Record(std::string_view name, double value, MetricKind kind, TagList tags,
                       int64_t timestamp_ms) noexcept override;
+  RecordResult RecordFor(SourceRef source, std::string_view name, double value, MetricKind kind,
+                         TagList tags, int64_t timestamp_ms) noexcept override;
   Status Flush(milliseconds timeout) override;
   EmitterCounters counters() const override;
   const std::string& endpoint() const override { return endpoint_; }
@@ -78,19 +106,29 @@ class EmitterImpl final : public Emitter {
     SendDeadline stop_deadline;
   };
 
-  RecordResult RecordLarge(const SampleRef& sample) noexcept;
+  // Encodes `sample` (at most max_sample bytes) and queues it for `envelope`.
+  RecordResult Enqueue(std::string_view envelope, const SampleRef& sample,
+                       size_t max_sample) noexcept;
+  RecordResult EnqueueLarge(std::string_view envelope, const SampleRef& sample,
+                            size_t max_sample) noexcept;
+  RecordResult EnqueueForLarge(const SourceRef& source, const SampleRef& sample,
+                               size_t max_sample) noexcept;
   RecordResult DropInvalid(WireError error) noexcept;
   void Run();
   Orders TakeOrders();
   SendDeadline RoundDeadline(const Orders& orders, SendDeadline now) const;
   void SendRecords(std::string_view records, SendDeadline deadline);
   void BeginBatch(int64_t now_ms);
+  // Makes the batches that follow carry this envelope record's source and
+  // tags (an empty envelope: the emitter's own).
+  void UseEnvelope(std::string_view envelope);
   void SendBatch(SendDeadline deadline);
 
   const EmitterOptions options_;
   const std::string endpoint_;
   const std::string source_;
   std::vector<TagView> batch_tags_;  // Views into options_.tags.
+  const size_t max_batch_bytes_;
   size_t max_sample_bytes_ = 0;
   SampleQueue queue_;
   SendStats stats_;
@@ -99,6 +137,11 @@ class EmitterImpl final : public Emitter {
   // Sender thread only.
   std::unique_ptr<Sender> sender_;
   BatchBuilder builder_;
+  // The envelope of the batch being built: the own source and batch_tags_,
+  // or a RecordFor() source and its tags (views into the swapped buffer).
+  std::string_view envelope_source_;
+  const std::vector<TagView>* envelope_tags_ = &batch_tags_;
+  std::vector<TagView> other_tags_;
   uint64_t flush_done_local_ = 0;
 
   std::mutex control_mu_;
@@ -116,11 +159,14 @@ EmitterImpl::EmitterImpl(const EmitterOptions& options, std::string endpoint, st
     : options_(options),
       endpoint_(std::move(endpoint)),
       source_(std::move(source)),
+      max_batch_bytes_(max_batch_bytes),
       // Wake the sender when half the buffer is used: it then drains that
       // half while recorders fill the other buffer.
       queue_(options.queue_bytes, options.queue_bytes / 2),
       builder_(max_batch_bytes) {
   for (const Tag& t : options_.tags) batch_tags_.push_back({t.key, t.value});
+  other_tags_.reserve(kMaxTagsPerLevel);
+  UseEnvelope({});
   BeginBatch(NowMs());
   max_sample_bytes_ = std::min(kMaxSampleBytes, builder_.max_bytes() - builder_.size());
 }
@@ -147,21 +193,60 @@ RecordResult EmitterImpl::Record(std::string_view name, double value, MetricKind
   if (static_cast<unsigned>(kind) >= kMetricKindCount) return DropInvalid(WireError::kBadKind);
   const SampleRef sample{name, value, timestamp_ms != 0 ? timestamp_ms : NowMs(), kind,
                          tags.span()};
+  return Enqueue({}, sample, max_sample_bytes_);
+}
+
+RecordResult EmitterImpl::RecordFor(SourceRef source, std::string_view name, double value,
+                                    MetricKind kind, TagList tags, int64_t timestamp_ms) noexcept {
+  if (static_cast<unsigned>(kind) >= kMetricKindCount) return DropInvalid(WireError::kBadKind);
+  const std::span<const TagView> batch_tags = source.tags.span();
+  if (WireError err = CheckEnvelope(source.source, batch_tags); err != WireError::kOk) {
+    return DropInvalid(err);
+  }
+  const size_t envelope_wire = MaxEnvelopeWireBytes(source.source, batch_tags);
+  if (envelope_wire >= max_batch_bytes_) return DropInvalid(WireError::kOversized);
+  const size_t max_sample = std::min(kMaxSampleBytes, max_batch_bytes_ - envelope_wire);
+  const SampleRef sample{name, value, timestamp_ms != 0 ? timestamp_ms : NowMs(), kind,
+                         tags.span()};
+  if (EnvelopeBytes(source.source, batch_tags) > kSmallEnvelopeBytes) {
+    return EnqueueForLarge(source, sample, max_sample);
+  }
+  char envelope[kSmallEnvelopeBytes];
+  const size_t n = EncodeEnvelope(source.source, batch_tags, envelope);
+  return Enqueue({envelope, n}, sample, max_sample);
+}
+
+RecordResult EmitterImpl::Enqueue(std::string_view envelope, const SampleRef& sample,
+                                  size_t max_sample) noexcept {
   char buf[kSmallSampleBytes];
   size_t written = 0;
-  WireError err = EncodeSample(sample, buf, std::min(sizeof(buf), max_sample_bytes_), &written);
-  if (err == WireError::kOversized && max_sample_bytes_ > sizeof(buf)) return RecordLarge(sample);
+  WireError err = EncodeSample(sample, buf, std::min(sizeof(buf), max_sample), &written);
+  if (err == WireError::kOversized && max_sample > sizeof(buf)) {
+    return EnqueueLarge(envelope, sample, max_sample);
+  }
   if (err != WireError::kOk) return DropInvalid(err);
-  return queue_.Push({buf, written}) ? RecordResult::kQueued : RecordResult::kDroppedQueueFull;
+  return queue_.Push(envelope, {buf, written}) ? RecordResult::kQueued
+                                               : RecordResult::kDroppedQueueFull;
 }
 
 // Kept out of line so that Record() itself needs only the small buffer.
-[[gnu::noinline]] RecordResult EmitterImpl::RecordLarge(const SampleRef& sample) noexcept {
+[[gnu::noinline]] RecordResult EmitterImpl::EnqueueLarge(std::string_view envelope,
+                                                         const SampleRef& sample,
+                                                         size_t max_sample) noexcept {
   char buf[kMaxSampleBytes];
   size_t written = 0;
-  WireError err = EncodeSample(sample, buf, max_sample_bytes_, &written);
+  WireError err = EncodeSample(sample, buf, max_sample, &written);
   if (err != WireError::kOk) return DropInvalid(err);
-  return queue_.Push({buf, written}) ? RecordResult::kQueued : RecordResult::kDroppedQueueFull;
+  return queue_.Push(envelope, {buf, written}) ? RecordResult::kQueued
+                                               : RecordResult::kDroppedQueueFull;
+}
+
+[[gnu::noinline]] RecordResult EmitterImpl::EnqueueForLarge(const SourceRef& source,
+                                                            const SampleRef& sample,
+                                                            size_t max_sample) noexcept {
+  char envelope[kMaxEnvelopeBytes];
+  const size_t n = EncodeEnvelope(source.source, source.tags.span(), envelope);
+  return Enqueue({envelope, n}, sample, max_sample);
 }
 
 RecordResult EmitterImpl::DropInvalid(WireError error) noexcept {
@@ -255,9 +340,17 @@ SendDeadline EmitterImpl::RoundDeadline(const Orders& orders, SendDeadline now) 
 
 void EmitterImpl::SendRecords(std::string_view records, SendDeadline deadline) {
   if (records.empty()) return;
+  UseEnvelope({});
   BeginBatch(NowMs());
   std::string_view sample;
   while (SampleQueue::NextSample(&records, &sample)) {
+    if (SampleQueue::IsEnvelope(sample)) {
+      // A message has one source: finish the current one.
+      if (builder_.sample_count() > 0) SendBatch(deadline);
+      UseEnvelope(sample.substr(1));
+      BeginBatch(NowMs());
+      continue;
+    }
     if (builder_.Append(sample)) continue;
     if (builder_.sample_count() > 0) {
       SendBatch(deadline);
@@ -273,10 +366,21 @@ void EmitterImpl::SendRecords(std::string_view records, SendDeadline deadline) {
 }
 
 void EmitterImpl::BeginBatch(int64_t now_ms) {
-  // Source and tags were validated at Open() and the clock is in range.
-  WireError err = builder_.Begin(source_, now_ms, batch_tags_);
+  // Sources and tags were validated at Open() or RecordFor(), and the clock
+  // is in range.
+  WireError err = builder_.Begin(envelope_source_, now_ms, *envelope_tags_);
   assert(err == WireError::kOk);
   (void)err;
+}
+
+void EmitterImpl::UseEnvelope(std::string_view envelope) {
+  if (envelope.empty()) {
+    envelope_source_ = source_;
+    envelope_tags_ = &batch_tags_;
+    return;
+  }
+  DecodeEnvelope(envelope, &envelope_source_, &other_tags_);
+  envelope_tags_ = &other_tags_;
 }
 
 void EmitterImpl::SendBatch(SendDeadline deadline) {

@@ -3,8 +3,10 @@
 #include "sonde/emitter_c.h"
 
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <new>
+#include <span>
 
 #include "sonde/emitter.h"
 
@@ -46,6 +48,32 @@ int ToCode(sonde::RecordResult r) {
   }
   return SONDE_EINTERNAL;
 }
+
+bool ValidKind(sonde_kind_t kind) {
+  return kind == SONDE_GAUGE || kind == SONDE_COUNTER || kind == SONDE_TIMING;
+}
+
+// Borrowed views of a C tag array, on the stack.
+class TagViews {
+ public:
+  // False for a NULL array with ntags > 0 or a NULL key or value.
+  bool Fill(const sonde_tag_t* tags, size_t ntags) {
+    if (ntags > 0 && tags == nullptr) return false;
+    // One more slot than the limit, so that too many tags reach the encoder
+    // and are counted as too_many_tags like any other invalid sample.
+    n_ = ntags < std::size(views_) ? ntags : std::size(views_);
+    for (size_t i = 0; i < n_; ++i) {
+      if (tags[i].key == nullptr || tags[i].value == nullptr) return false;
+      views_[i] = {tags[i].key, tags[i].value};
+    }
+    return true;
+  }
+  std::span<const sonde::TagView> span() const { return {views_, n_}; }
+
+ private:
+  sonde::TagView views_[sonde::kMaxTagsPerLevel + 1];
+  size_t n_ = 0;
+};
 
 // Throws std::bad_alloc only; the caller catches.
 int ToOptions(const sonde_emitter_options_t& in, sonde::EmitterOptions* out) {
@@ -126,18 +154,25 @@ int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t**
 
 int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, sonde_kind_t kind,
                          int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags) {
-  if (e == nullptr || name == nullptr || (ntags > 0 && tags == nullptr)) return SONDE_EINVAL;
-  if (kind != SONDE_GAUGE && kind != SONDE_COUNTER && kind != SONDE_TIMING) return SONDE_EINVAL;
-  // One more slot than the limit, so that too many tags reach the encoder and
-  // are counted as too_many_tags like any other invalid sample.
-  sonde::TagView views[sonde::kMaxTagsPerLevel + 1];
-  const size_t n = ntags < std::size(views) ? ntags : std::size(views);
-  for (size_t i = 0; i < n; ++i) {
-    if (tags[i].key == nullptr || tags[i].value == nullptr) return SONDE_EINVAL;
-    views[i] = {tags[i].key, tags[i].value};
+  if (e == nullptr || name == nullptr || !ValidKind(kind)) return SONDE_EINVAL;
+  TagViews views;
+  if (!views.Fill(tags, ntags)) return SONDE_EINVAL;
+  return ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind), views.span(),
+                                   timestamp_ms));
+}
+
+int sonde_emitter_record_for(sonde_emitter_t* e, const char* source, const sonde_tag_t* batch_tags,
+                             size_t nbatch_tags, const char* name, double value, sonde_kind_t kind,
+                             int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags) {
+  if (e == nullptr || source == nullptr || name == nullptr || !ValidKind(kind)) {
+    return SONDE_EINVAL;
   }
-  return ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind),
-                                   std::span<const sonde::TagView>(views, n), timestamp_ms));
+  TagViews batch_views;
+  TagViews views;
+  if (!batch_views.Fill(batch_tags, nbatch_tags) || !views.Fill(tags, ntags)) return SONDE_EINVAL;
+  return ToCode(e->emitter->RecordFor({source, batch_views.span()}, name, value,
+                                      static_cast<sonde::MetricKind>(kind), views.span(),
+                                      timestamp_ms));
 }
 
 int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value, const sonde_tag_t* tags,

@@ -287,8 +287,11 @@ Status LmdbStore::Init() {
   SONDE_RETURN_IF_ERROR(OpenDatabases());
   RefreshSizeStats();
   const StoreStats st = GetStats();
-  log_->info("event=store_open dir={} mode={} map_bytes={} data_bytes={} schema={}", options_.dir,
-             options_.read_only ? "read" : "write", st.map_bytes, st.data_bytes, kSchemaVersion);
+  // A writer opening is a service's lifecycle event; readers (query tools)
+  // open once per question, so their line is debug detail.
+  log_->log(options_.read_only ? spdlog::level::debug : spdlog::level::info,
+            "event=store_open dir={} mode={} map_bytes={} data_bytes={} schema={}", options_.dir,
+            options_.read_only ? "read" : "write", st.map_bytes, st.data_bytes, kSchemaVersion);
   if (options_.no_sync && !options_.read_only) {
     log_->warn("event=store_no_sync dir={} detail=\"a machine crash can lose recent flushes\"",
                options_.dir);

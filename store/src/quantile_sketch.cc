@@ -40,6 +40,21 @@ const double kMultiplier = 0.7 / std::log(kGamma) * (1 + 1e-7);
 // sketch written by a build with other buckets is refused, not misread.
 constexpr uint8_t kMappingId = 1;
 
+// Serialized flags (docs/storage.md, "Sketch").
+constexpr uint8_t kFlagPositiveCollapsed = 0x01;
+constexpr uint8_t kFlagNegativeCollapsed = 0x02;
+constexpr uint8_t kFlagSparse = 0x04;  // Buckets listed as (gap, count) pairs.
+constexpr uint8_t kKnownFlags = 0x07;
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
 constexpr uint64_t kWidthMax[4] = {0xff, 0xffff, 0xffffffff, std::numeric_limits<uint64_t>::max()};
 
 uint8_t WidthFor(uint64_t v) {
@@ -197,15 +212,15 @@ QuantileSketch::Buckets& QuantileSketch::Buckets::operator=(Buckets&& other) noe
   return *this;
 }
 
-uint64_t QuantileSketch::Buckets::Load(uint32_t rel) const {
+[[gnu::always_inline]] inline uint64_t QuantileSketch::Buckets::Load(uint32_t rel) const {
   return LoadCounter(data_, width_log2_, rel);
 }
 
-void QuantileSketch::Buckets::Store(uint32_t rel, uint64_t v) {
+[[gnu::always_inline]] inline void QuantileSketch::Buckets::Store(uint32_t rel, uint64_t v) {
   StoreCounter(data_, width_log2_, rel, v);
 }
 
-void QuantileSketch::Buckets::Add(int32_t index, uint64_t n) {
+[[gnu::always_inline]] inline void QuantileSketch::Buckets::Add(int32_t index, uint64_t n) {
   const int64_t rel = static_cast<int64_t>(index) - base_;
   if (rel < 0 || rel >= capacity_) return AddSlow(index, n);
   const uint32_t r = static_cast<uint32_t>(rel);
@@ -397,9 +412,7 @@ QuantileSketch& QuantileSketch::operator=(QuantileSketch&& other) noexcept {
   return *this;
 }
 
-void QuantileSketch::Add(double value) { Add(value, 1); }
-
-void QuantileSketch::Add(double value, uint64_t n) {
+[[gnu::always_inline]] inline void QuantileSketch::AddN(double value, uint64_t n) {
   assert(IsFinite(value));
   if (!IsFinite(value) || n == 0) return;
   if (value >= kMinIndexable) {
@@ -411,6 +424,9 @@ void QuantileSketch::Add(double value, uint64_t n) {
   }
   count_ += n;
 }
+
+void QuantileSketch::Add(double value) { AddN(value, 1); }
+void QuantileSketch::Add(double value, uint64_t n) { AddN(value, n); }
 
 void QuantileSketch::Merge(const QuantileSketch& other) {
   positive_.Merge(other.positive_);
@@ -462,26 +478,71 @@ bool QuantileSketch::operator==(const QuantileSketch& other) const {
 
 // ---- Serialization (docs/storage.md, "Sketch") -------------------------------
 
-void QuantileSketch::EncodeBuckets(const Buckets& b, std::string* out) const {
+// Dense: the span, the first index, then every count in the span. Sparse:
+// the number of non-zero buckets, the first index and its count, then for
+// each other one the gap from the previous index and its count. A sketch of
+// a few values spread over many buckets (a quiet minute) is much smaller
+// sparse; EncodeTo picks the smaller form.
+void QuantileSketch::EncodeBuckets(const Buckets& b, bool sparse, std::string* out) const {
   if (b.empty()) {
     PutVarint64(out, 0);
     return;
   }
-  PutVarint64(out, static_cast<uint64_t>(b.highest() - b.lowest() + 1));
+  if (!sparse) {
+    PutVarint64(out, static_cast<uint64_t>(b.highest() - b.lowest() + 1));
+    PutVarint64(out, ZigZagEncode(b.lowest()));
+    for (int32_t i = b.lowest(); i <= b.highest(); ++i) PutVarint64(out, b.Get(i));
+    return;
+  }
+  uint64_t nonzero = 0;
+  for (int32_t i = b.lowest(); i <= b.highest(); ++i) nonzero += b.Get(i) != 0;
+  PutVarint64(out, nonzero);
   PutVarint64(out, ZigZagEncode(b.lowest()));
-  for (int32_t i = b.lowest(); i <= b.highest(); ++i) PutVarint64(out, b.Get(i));
+  int32_t prev = b.lowest();
+  PutVarint64(out, b.Get(prev));
+  for (int32_t i = prev + 1; i <= b.highest(); ++i) {
+    const uint64_t c = b.Get(i);
+    if (c == 0) continue;
+    PutVarint64(out, static_cast<uint64_t>(i - prev));
+    PutVarint64(out, c);
+    prev = i;
+  }
+}
+
+// Bytes EncodeBuckets writes in each form: {dense, sparse}.
+std::pair<size_t, size_t> QuantileSketch::EncodedSizes(const Buckets& b) {
+  if (b.empty()) return {1, 1};
+  const size_t first = VarintSize(ZigZagEncode(b.lowest()));
+  size_t dense = VarintSize(static_cast<uint64_t>(b.highest() - b.lowest() + 1)) + first;
+  size_t sparse = first;
+  uint64_t nonzero = 0;
+  int32_t prev = b.lowest();
+  for (int32_t i = b.lowest(); i <= b.highest(); ++i) {
+    const uint64_t c = b.Get(i);
+    dense += VarintSize(c);
+    if (c == 0) continue;
+    sparse += VarintSize(c) + (i == b.lowest() ? 0 : VarintSize(static_cast<uint64_t>(i - prev)));
+    prev = i;
+    ++nonzero;
+  }
+  return {dense, sparse + VarintSize(nonzero)};
 }
 
 void QuantileSketch::EncodeTo(std::string* out) const {
+  const auto [pos_dense, pos_sparse] = EncodedSizes(positive_);
+  const auto [neg_dense, neg_sparse] = EncodedSizes(negative_);
+  const bool sparse = pos_sparse + neg_sparse < pos_dense + neg_dense;
   out->push_back(static_cast<char>(kMappingId));
-  out->push_back(
-      static_cast<char>((positive_.collapsed() ? 1 : 0) | (negative_.collapsed() ? 2 : 0)));
+  out->push_back(static_cast<char>((positive_.collapsed() ? kFlagPositiveCollapsed : 0) |
+                                   (negative_.collapsed() ? kFlagNegativeCollapsed : 0) |
+                                   (sparse ? kFlagSparse : 0)));
   PutVarint64(out, zero_count_);
-  EncodeBuckets(positive_, out);
-  EncodeBuckets(negative_, out);
+  EncodeBuckets(positive_, sparse, out);
+  EncodeBuckets(negative_, sparse, out);
 }
 
-Status QuantileSketch::DecodeBuckets(std::string_view* in, Buckets* b, uint64_t* total) {
+Status QuantileSketch::DecodeBuckets(std::string_view* in, bool sparse, Buckets* b,
+                                     uint64_t* total) {
   uint64_t span;
   if (!GetVarint64(in, &span)) return Status::Corruption("sketch: truncated bucket span");
   *total = 0;
@@ -492,15 +553,23 @@ Status QuantileSketch::DecodeBuckets(std::string_view* in, Buckets* b, uint64_t*
   uint64_t zz;
   if (!GetVarint64(in, &zz)) return Status::Corruption("sketch: truncated bucket index");
   const int64_t first = ZigZagDecode(zz);
+  // Sparse: `span` is the number of listed buckets; the real span is known
+  // once the gaps are read (checked against the range as they are).
   if (first < MinIndex() || first + static_cast<int64_t>(span) - 1 > MaxIndex()) {
     return Status::Corruption("sketch: bucket index out of range");
   }
   // Each count takes at least one byte: refuse before allocating.
   if (span > in->size()) return Status::Corruption("sketch: truncated bucket counts");
   uint64_t counts[kMaxBuckets];
-  const uint32_t n = static_cast<uint32_t>(span);
+  uint32_t n = static_cast<uint32_t>(span);
+  if (sparse) {
+    SONDE_RETURN_IF_ERROR(ReadSparseCounts(in, first, n, counts, &n));
+  } else {
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!GetVarint64(in, &counts[i])) return Status::Corruption("sketch: truncated bucket count");
+    }
+  }
   for (uint32_t i = 0; i < n; ++i) {
-    if (!GetVarint64(in, &counts[i])) return Status::Corruption("sketch: truncated bucket count");
     if (counts[i] > std::numeric_limits<uint64_t>::max() - *total) {
       return Status::Corruption("sketch: count overflow");
     }
@@ -508,6 +577,35 @@ Status QuantileSketch::DecodeBuckets(std::string_view* in, Buckets* b, uint64_t*
   }
   if (counts[0] == 0 || counts[n - 1] == 0) return Status::Corruption("sketch: zero edge bucket");
   b->Assign(static_cast<int32_t>(first), counts, n);
+  return Status::OK();
+}
+
+// Reads `listed` (gap, count) pairs (the first without a gap) into the dense
+// counts[0, *span) of the buckets from index `first` on.
+Status QuantileSketch::ReadSparseCounts(std::string_view* in, int64_t first, uint32_t listed,
+                                        uint64_t* counts, uint32_t* span) {
+  int64_t index = first;
+  uint32_t filled = 0;
+  for (uint32_t k = 0; k < listed; ++k) {
+    if (k > 0) {
+      uint64_t gap;
+      if (!GetVarint64(in, &gap)) return Status::Corruption("sketch: truncated bucket gap");
+      if (gap == 0 || gap > static_cast<uint64_t>(kMaxBuckets)) {
+        return Status::Corruption("sketch: bad bucket gap");
+      }
+      index += static_cast<int64_t>(gap);
+      if (index - first >= kMaxBuckets) {
+        return Status::Corruption("sketch: bucket span over the limit");
+      }
+      if (index > MaxIndex()) return Status::Corruption("sketch: bucket index out of range");
+    }
+    const auto rel = static_cast<uint32_t>(index - first);
+    while (filled < rel) counts[filled++] = 0;
+    if (!GetVarint64(in, &counts[rel])) return Status::Corruption("sketch: truncated bucket count");
+    if (counts[rel] == 0) return Status::Corruption("sketch: zero listed bucket");
+    filled = rel + 1;
+  }
+  *span = filled;
   return Status::OK();
 }
 
@@ -522,14 +620,16 @@ Status QuantileSketch::DecodeFrom(std::string_view* input, QuantileSketch* out) 
   Status st;
   if (mapping != kMappingId) {
     st = Status::Corruption("sketch: unknown bucket mapping " + std::to_string(mapping));
-  } else if (flags > 3) {
+  } else if ((flags & ~kKnownFlags) != 0) {
     st = Status::Corruption("sketch: unknown flags");
   }
+  const bool sparse = (flags & kFlagSparse) != 0;
   uint64_t pos = 0;
   uint64_t neg = 0;
-  if (st.ok()) st = DecodeBuckets(input, &s.positive_, &pos);
-  if (st.ok()) st = DecodeBuckets(input, &s.negative_, &neg);
-  if (st.ok() && ((flags & 1 && pos == 0) || (flags & 2 && neg == 0))) {
+  if (st.ok()) st = DecodeBuckets(input, sparse, &s.positive_, &pos);
+  if (st.ok()) st = DecodeBuckets(input, sparse, &s.negative_, &neg);
+  if (st.ok() && ((flags & kFlagPositiveCollapsed && pos == 0) ||
+                  (flags & kFlagNegativeCollapsed && neg == 0))) {
     st = Status::Corruption("sketch: collapsed flag on an empty sign");
   }
   const uint64_t kMax = std::numeric_limits<uint64_t>::max();
@@ -540,8 +640,8 @@ Status QuantileSketch::DecodeFrom(std::string_view* input, QuantileSketch* out) 
     out->Clear();
     return st;
   }
-  s.positive_.set_collapsed(flags & 1);
-  s.negative_.set_collapsed(flags & 2);
+  s.positive_.set_collapsed(flags & kFlagPositiveCollapsed);
+  s.negative_.set_collapsed(flags & kFlagNegativeCollapsed);
   s.count_ = s.zero_count_ + pos + neg;
   *out = std::move(s);
   return Status::OK();

@@ -20,6 +20,9 @@ using store_internal::ZigZagEncode;
 
 constexpr uint8_t kWindowFormat = 1;
 constexpr uint8_t kFlagOpen = 0x04;  // Bits 0-1 hold the kind.
+// One sample and no folded minutes: only the value and its time are stored
+// (sum, min, max and last are the value; the sketch is that of the value).
+constexpr uint8_t kFlagSingle = 0x08;
 
 bool EqualOrBothNaN(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
@@ -145,9 +148,16 @@ size_t RollupWindow::MemoryUsage() const {
 }
 
 void RollupWindow::EncodeTo(std::string* out) const {
+  const bool single = count() == 1 && folded_minutes_ == 0;
   out->push_back(static_cast<char>(kWindowFormat));
-  out->push_back(static_cast<char>(static_cast<uint8_t>(kind_) | (open_ ? kFlagOpen : 0)));
+  out->push_back(static_cast<char>(static_cast<uint8_t>(kind_) | (open_ ? kFlagOpen : 0) |
+                                   (single ? kFlagSingle : 0)));
   PutDouble(out, sum_);
+  if (single) {
+    PutVarint64(out, ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(last_ms_) -
+                                                       static_cast<uint64_t>(start_ms_))));
+    return;
+  }
   PutDouble(out, min_);
   PutDouble(out, max_);
   PutDouble(out, last_);
@@ -163,8 +173,34 @@ bool RollupWindow::EncodedIsOpen(std::string_view value) {
          (static_cast<uint8_t>(value[1]) & kFlagOpen) != 0;
 }
 
+// The kFlagSingle form: f64 value, varint zigzag(last_ms - start).
+Status RollupWindow::DecodeSingle(std::string_view value, Resolution resolution, int64_t start_ms,
+                                  RollupWindow* out) {
+  uint8_t format;
+  uint8_t flags;
+  double v;
+  uint64_t last_delta;
+  if (!GetByte(&value, &format) || !GetByte(&value, &flags) || !GetDouble(&value, &v) ||
+      !GetVarint64(&value, &last_delta)) {
+    return Status::Corruption("window: truncated");
+  }
+  if (!value.empty()) return Status::Corruption("window: trailing bytes");
+  if (!std::isfinite(v)) return Status::Corruption("window: bad summary fields");
+  out->Reset(static_cast<MetricKind>(flags & 0x03), resolution, start_ms);
+  out->Add(v, static_cast<int64_t>(static_cast<uint64_t>(start_ms) +
+                                   static_cast<uint64_t>(ZigZagDecode(last_delta))));
+  out->open_ = (flags & kFlagOpen) != 0;
+  return Status::OK();
+}
+
 Status RollupWindow::Decode(std::string_view value, Resolution resolution, int64_t start_ms,
                             RollupWindow* out) {
+  if (value.size() >= 2 && static_cast<uint8_t>(value[0]) == kWindowFormat &&
+      (static_cast<uint8_t>(value[1]) & kFlagSingle) != 0 &&
+      (static_cast<uint8_t>(value[1]) & 0x03) < kMetricKindCount &&
+      (static_cast<uint8_t>(value[1]) & ~(0x03 | kFlagOpen | kFlagSingle)) == 0) {
+    return DecodeSingle(value, resolution, start_ms, out);
+  }
   uint8_t format;
   uint8_t flags;
   uint64_t last_delta;

@@ -58,7 +58,14 @@ Status CheckText(std::string_view what, std::string_view s, size_t max, bool all
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
 }  // namespace
+
+const SeriesKey::Parts& SeriesKey::Empty() {
+  static const Parts empty;
+  return empty;
+}
 
 Result<SeriesKey> SeriesKey::Make(std::string host, std::string name, Tags tags) {
   SONDE_RETURN_IF_ERROR(CheckText("host", host, kMaxHostBytes, false));
@@ -77,24 +84,42 @@ Result<SeriesKey> SeriesKey::Make(std::string host, std::string name, Tags tags)
     }
   }
   SeriesKey key;
-  key.host_ = std::move(host);
   key.name_ = std::move(name);
-  key.tags_ = std::move(tags);
+  key.parts_ = std::make_shared<const Parts>(Parts{std::move(host), std::move(tags)});
   return key;
 }
 
+Result<SeriesKey> SeriesKey::WithName(std::string name) const {
+  SONDE_RETURN_IF_ERROR(CheckText("metric name", name, kMaxNameBytes, false));
+  SeriesKey key;
+  key.name_ = std::move(name);
+  key.parts_ = parts_;
+  return key;
+}
+
+size_t SeriesKey::OwnHeapBytes() const { return StringHeap(name_); }
+
+size_t SeriesKey::SharedHeapBytes() const {
+  // make_shared: one block with the control block (16 bytes) and the object.
+  if (!parts_) return 0;
+  size_t n = 16 + sizeof(Parts) + StringHeap(parts_->host) + parts_->tags.capacity() * sizeof(Tag);
+  for (const Tag& t : parts_->tags) n += StringHeap(t.key) + StringHeap(t.value);
+  return n;
+}
+
 std::optional<std::string_view> SeriesKey::FindTag(std::string_view key) const {
-  auto it = std::lower_bound(tags_.begin(), tags_.end(), key,
+  const Tags& tags = this->tags();
+  auto it = std::lower_bound(tags.begin(), tags.end(), key,
                              [](const Tag& t, std::string_view k) { return t.key < k; });
-  if (it == tags_.end() || it->key != key) return std::nullopt;
+  if (it == tags.end() || it->key != key) return std::nullopt;
   return std::string_view(it->value);
 }
 
 SeriesId SeriesKey::Hash() const {
   Hasher h;
-  h.Field(host_);
+  h.Field(host());
   h.Field(name_);
-  for (const Tag& t : tags_) {
+  for (const Tag& t : tags()) {
     h.Field(t.key);
     h.Field(t.value);
   }
@@ -103,12 +128,13 @@ SeriesId SeriesKey::Hash() const {
 }
 
 std::string SeriesKey::ToString() const {
-  std::string s = host_ + "/" + name_;
-  if (tags_.empty()) return s;
+  std::string s = host() + "/" + name_;
+  const Tags& tags = this->tags();
+  if (tags.empty()) return s;
   s += '{';
-  for (size_t i = 0; i < tags_.size(); ++i) {
+  for (size_t i = 0; i < tags.size(); ++i) {
     if (i > 0) s += ',';
-    s += tags_[i].key + "=" + tags_[i].value;
+    s += tags[i].key + "=" + tags[i].value;
   }
   s += '}';
   return s;

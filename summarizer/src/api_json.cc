@@ -2,6 +2,7 @@
 // nlohmann_json in the summarizer: its exceptions stop at Parse*().
 #include "sonde/api_json.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +24,23 @@ double GetNum(const json& j, const char* key) {
     throw json::type_error::create(302, std::string("'") + key + "' must be a number or null", &j);
   }
   return v.get<double>();
+}
+
+// The statistics WindowStats and RangeSummary share, by JSON key: written
+// and read by one loop so that both documents spell them alike.
+template <typename T>
+constexpr std::pair<const char*, double T::*> kStatistics[] = {
+    {"sum", &T::sum},   {"avg", &T::avg}, {"min", &T::min}, {"max", &T::max},
+    {"rate", &T::rate}, {"p50", &T::p50}, {"p90", &T::p90}, {"p99", &T::p99}};
+
+template <typename T>
+void PutStatistics(json& j, const T& v) {
+  for (const auto& [key, member] : kStatistics<T>) j[key] = Num(v.*member);
+}
+
+template <typename T>
+void GetStatistics(const json& j, T& v) {
+  for (const auto& [key, member] : kStatistics<T>) v.*member = GetNum(j, key);
 }
 
 const char* KindName(MetricKind k) { return MetricKindName(k); }
@@ -131,38 +149,82 @@ WindowStats StatsOf(const RollupWindow& w) {
   return s;
 }
 
+RangeSummary SummaryOf(std::span<const RollupWindow> windows) {
+  RangeSummary out;
+  if (windows.empty()) return out;
+  out.windows = windows.size();
+  out.start_ms = windows.front().start_ms();
+  out.end_ms = windows.back().end_ms();
+  QuantileSketch merged;
+  for (const RollupWindow& w : windows) {
+    if (w.empty()) continue;
+    const bool first = out.count == 0;
+    out.min = first ? w.min() : std::min(out.min, w.min());
+    out.max = first ? w.max() : std::max(out.max, w.max());
+    out.count += w.count();
+    out.sum += w.sum();
+    merged.Merge(w.sketch());
+  }
+  if (out.count == 0) return out;
+  out.avg = out.sum / static_cast<double>(out.count);
+  // Clamped as RollupWindow::Quantile is, so that a one-value range reads
+  // back exactly.
+  out.p50 = std::clamp(merged.Quantile(0.5), out.min, out.max);
+  out.p90 = std::clamp(merged.Quantile(0.9), out.min, out.max);
+  out.p99 = std::clamp(merged.Quantile(0.99), out.min, out.max);
+  const double seconds =
+      (static_cast<double>(out.end_ms) - static_cast<double>(out.start_ms)) / 1000.0;
+  if (seconds > 0) out.rate = out.sum / seconds;
+  return out;
+}
+
+SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows) {
+  SeriesWindows s;
+  s.series = std::move(series);
+  s.windows.reserve(windows.size());
+  for (const RollupWindow& w : windows) s.windows.push_back(StatsOf(w));
+  s.summary = SummaryOf(windows);
+  return s;
+}
+
+void to_json(json& j, const RangeSummary& s) {
+  j = json{
+      {"windows", s.windows}, {"count", s.count}, {"start_ms", s.start_ms}, {"end_ms", s.end_ms}};
+  PutStatistics(j, s);
+}
+
+void from_json(const json& j, RangeSummary& s) {
+  j.at("windows").get_to(s.windows);
+  j.at("count").get_to(s.count);
+  j.at("start_ms").get_to(s.start_ms);
+  j.at("end_ms").get_to(s.end_ms);
+  GetStatistics(j, s);
+}
+
 void to_json(json& j, const WindowStats& w) {
   j = json{{"start_ms", w.start_ms}, {"end_ms", w.end_ms},   {"count", w.count},
-           {"sum", Num(w.sum)},      {"min", Num(w.min)},    {"max", Num(w.max)},
-           {"last", Num(w.last)},    {"last_ms", w.last_ms}, {"avg", Num(w.avg)},
-           {"rate", Num(w.rate)},    {"p50", Num(w.p50)},    {"p90", Num(w.p90)},
-           {"p99", Num(w.p99)},      {"open", w.open}};
+           {"last", Num(w.last)},    {"last_ms", w.last_ms}, {"open", w.open}};
+  PutStatistics(j, w);
 }
 
 void from_json(const json& j, WindowStats& w) {
   j.at("start_ms").get_to(w.start_ms);
   j.at("end_ms").get_to(w.end_ms);
   j.at("count").get_to(w.count);
-  w.sum = GetNum(j, "sum");
-  w.min = GetNum(j, "min");
-  w.max = GetNum(j, "max");
   w.last = GetNum(j, "last");
   j.at("last_ms").get_to(w.last_ms);
-  w.avg = GetNum(j, "avg");
-  w.rate = GetNum(j, "rate");
-  w.p50 = GetNum(j, "p50");
-  w.p90 = GetNum(j, "p90");
-  w.p99 = GetNum(j, "p99");
   j.at("open").get_to(w.open);
+  GetStatistics(j, w);
 }
 
 void to_json(json& j, const SeriesWindows& s) {
-  j = json{{"series", s.series}, {"windows", s.windows}};
+  j = json{{"series", s.series}, {"windows", s.windows}, {"summary", s.summary}};
 }
 
 void from_json(const json& j, SeriesWindows& s) {
   j.at("series").get_to(s.series);
   j.at("windows").get_to(s.windows);
+  j.at("summary").get_to(s.summary);
 }
 
 void to_json(json& j, const HostsResponse& r) { j = json{{"hosts", r.hosts}}; }

@@ -97,7 +97,10 @@ void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
       std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &meta);
   if (e != WireError::kOk) return CountMalformed("bad_meta");
   CheckSequence(meta.broker_id, meta.sequence);
-  on_payload_(std::string_view(static_cast<const char*>(parts[2].data()), parts[2].size()));
+  const std::string_view payload(static_cast<const char*>(parts[2].data()), parts[2].size());
+  const WireError split = SplitBusPayload(payload, meta.message_count, &bundle_);
+  if (split != WireError::kOk) return CountMalformed(WireErrorName(split));
+  for (const BusMessage& m : bundle_) on_payload_(m.message);
 }
 
 void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence) {

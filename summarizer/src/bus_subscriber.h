@@ -7,9 +7,10 @@
 // The meta frame is decoded and its sequence checked per broker id: a jump
 // from n to n + k + 1 counts k missed publications (a gap: the broker's PUB
 // high-water mark dropped them for us, or the network did); a sequence that
-// goes back means the broker restarted. The payload is handed to
-// `on_payload`. Bad publications are counted by reason and logged
-// rate-limited.
+// goes back means the broker restarted. The payload holds one or more
+// messages of one source (SplitBusPayload, all or nothing); each is handed
+// to `on_payload` in order. Bad publications are counted by reason and
+// logged rate-limited.
 //
 // This file is the summarizer's one adapter for cppzmq: zmq::error_t does
 // not leave it.
@@ -33,6 +34,7 @@
 #include "sonde/counters.h"
 #include "sonde/log.h"
 #include "sonde/status.h"
+#include "sonde/wire.h"
 #include "sonde/zmq_watcher.h"
 
 namespace sonde::summarizer {
@@ -89,6 +91,7 @@ class BusSubscriber {
   std::unordered_map<std::string, BrokerState> brokers_;
   Counter* messages_ = nullptr;
   Counter* restarts_ = nullptr;
+  std::vector<BusMessage> bundle_;  // Reused by every publication.
 };
 
 }  // namespace sonde::summarizer

@@ -225,11 +225,8 @@ HttpResponse QueryService::Rollups(const QueryParams& query) const {
   r.to_ms = q.to_ms;
   for (SeriesRollups& sr : rollups) {
     if (sr.windows.empty()) continue;
-    api::SeriesWindows sw;
-    sw.series = std::move(sr.series);
-    sw.windows.reserve(sr.windows.size());
-    for (const RollupWindow& w : sr.windows) sw.windows.push_back(api::StatsOf(w));
-    r.series.push_back(std::move(sw));
+    // The summary needs the sketches, which only the server has.
+    r.series.push_back(api::ServeWindows(std::move(sr.series), sr.windows));
   }
   return HttpResponse::Json(200, api::ToJsonText(r));
 }

@@ -18,12 +18,19 @@
 // A series with no window left is evicted at that flush: series that stop
 // reporting stop costing memory once their last minute has closed.
 //
+// Memory: the newest minute of a series is a live RollupWindow; the older
+// minutes still within the lateness are kept encoded (RollupWindow::EncodeTo,
+// tens of bytes) and decoded only for a late sample or to be written, so a
+// series costs about one live window in steady state. The keys of a host's
+// series share its host name and tags (KeyScopes).
+//
 // Hot path (Ingest): the host and batch tags are hashed once per batch; per
 // sample the name (and any sample tags) are hashed, the series found through
 // an open-addressing table into a slab of states, and the value added to
 // the current window. No allocation, string building or system call per
 // sample, except when a series is new (its SeriesKey is built then) or a
-// sample opens a new minute for its series (a pooled window is reused).
+// sample opens a new minute for its series (the newest window is encoded
+// into a small block and its buffers are reused for the new minute).
 //
 // Flush (BuildFlush): fills a TickBatch with, for every series touched since
 // the previous build, its latest state and its touched windows (marked
@@ -42,8 +49,10 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "key_scopes.h"
 #include "series_table.h"
 #include "sonde/rollup_window.h"
 #include "sonde/series_key.h"
@@ -146,19 +155,24 @@ class RollupEngine {
   // Bytes held: slab, table, window pool, sketch buffers, keys (estimated
   // from their string capacities).
   size_t MemoryUsage() const;
+  // The part of it mapped directly for huge pages (huge_pages.h), which
+  // malloc's statistics do not count.
+  size_t MappedBytes() const;
 
   // The windows held for `key`, newest first; empty if the series is not in
   // memory.
   std::vector<RollupWindow> WindowsForTest(const SeriesKey& key) const;
 
  private:
-  struct PooledWindow;
+  struct OlderWindow;
   struct State;
-  // Per-batch values computed once (host hash, batch tags, time limits).
+  // Per-batch values computed once (host hash, batch tags, scope, time limits).
   struct BatchContext {
     uint64_t host_hash = 0;
     uint64_t tag_sum = 0;
     uint32_t tag_count = 0;
+    uint32_t scope = KeyScopes::kNone;  // Of (host, batch tags), once known.
+    uint64_t scope_hash = 0;
     int64_t close_limit = 0;
     int64_t max_ts = 0;
     int64_t cached_start = std::numeric_limits<int64_t>::min();
@@ -169,31 +183,47 @@ class RollupEngine {
 
   State& At(uint32_t slot);
   const State& At(uint32_t slot) const;
-  uint32_t FindSlot(uint64_t hash, std::string_view host, std::string_view name,
+  uint32_t FindSlot(uint64_t hash, uint32_t scope, std::string_view host, std::string_view name,
                     uint32_t tag_count) const;
   uint32_t CreateSeries(const BatchView& batch, const SampleView& sample, uint64_t hash,
-                        uint32_t tag_count);
-  uint32_t InsertSeries(std::shared_ptr<const SeriesKey> key, uint64_t hash, MetricKind kind);
+                        uint32_t tag_count, BatchContext* ctx);
+  uint32_t InsertSeries(std::shared_ptr<const SeriesKey> key, uint64_t hash, MetricKind kind,
+                        uint32_t scope);
   void AddSlow(State& s, int64_t window_start, double value, int64_t ts);
   void MarkDirty(State& s, uint32_t slot);
   void EmitSeries(uint32_t slot, int64_t close_limit, TickBatch* out);
   void ScanForClosing(int64_t close_limit);
   void Evict(uint32_t slot);
-  uint32_t AllocPooled();
-  void FreePooled(uint32_t index);
+  // Moves s.cur, encoded, to the front of s's older windows.
+  void PushCurToOlder(State& s);
+  // Links an older window (encoded from `w`) into s's list, newest first.
+  void InsertOlder(State& s, const RollupWindow& w, bool dirty);
+  // Re-encodes pool_[index] from `w`.
+  void EncodeOlder(uint32_t index, const RollupWindow& w);
+  // Decodes pool_[index] into *out.
+  void DecodeOlder(uint32_t index, RollupWindow* out) const;
+  uint32_t AllocOlder();
+  void FreeOlder(uint32_t index);
   int64_t CloseLimit(int64_t now_ms) const;
   void Reject(RejectReason reason) { ++stats_.rejected[static_cast<int>(reason)]; }
 
   EngineOptions options_;
   EngineStats stats_;
-  std::vector<std::unique_ptr<State[]>> chunks_;
+  struct ChunkDeleter {
+    void operator()(State* chunk) const;
+  };
+  std::vector<std::unique_ptr<State, ChunkDeleter>> chunks_;
   std::vector<uint32_t> free_slots_;
   uint32_t slots_used_ = 0;
   SeriesTable table_;
   TagValueLimiter limiter_;
-  std::vector<PooledWindow> pool_;
+  KeyScopes scopes_;
+  std::vector<OlderWindow> pool_;
   std::vector<uint32_t> free_pooled_;
   std::vector<uint32_t> dirty_;
+  // Reused for encoding and decoding older windows (no allocation per use).
+  std::string scratch_bytes_;
+  RollupWindow scratch_window_;
   size_t windows_in_memory_ = 0;
   // The newest minute start found closed by the last closing scan.
   int64_t closed_through_;

@@ -11,6 +11,7 @@
 #ifndef SONDE_SUMMARIZER_SERIES_HASH_H_
 #define SONDE_SUMMARIZER_SERIES_HASH_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -67,6 +68,33 @@ inline uint64_t HashHost(std::string_view host) { return HashBytes(host, kHashP0
 inline uint64_t HashSeries(uint64_t host_hash, std::string_view name, uint64_t tag_sum,
                            uint32_t tag_count) {
   return HashMix(HashBytes(name, host_hash) ^ tag_sum, kHashP3 + tag_count);
+}
+
+// Whether p[0, n) == q[0, n), for sizeof(Word) <= n <= 2 * sizeof(Word):
+// the first and the last word (they may overlap).
+template <typename Word>
+inline bool SameEnds(const char* p, const char* q, size_t n) {
+  Word x0, x1, y0, y1;
+  std::memcpy(&x0, p, sizeof(Word));
+  std::memcpy(&y0, q, sizeof(Word));
+  std::memcpy(&x1, p + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&y1, q + n - sizeof(Word), sizeof(Word));
+  return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+}
+
+// a == b, inline: metric names are short, and a call to memcmp for each
+// sample's name check costs more than the comparison.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) return SameEnds<uint64_t>(a.data(), b.data(), n);
+  if (n >= 4 && n < 8) return SameEnds<uint32_t>(a.data(), b.data(), n);
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
+
+// The hash of a (host, tag set) scope (key_scopes.h), from the same parts.
+inline uint64_t HashScope(uint64_t host_hash, uint64_t tag_sum, uint32_t tag_count) {
+  return HashMix(host_hash ^ tag_sum, kHashP1 + tag_count);
 }
 
 }  // namespace sonde::summarizer

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <functional>
 #include <utility>
-#include <vector>
 
 namespace sonde::summarizer {
 
@@ -25,11 +24,14 @@ class SeriesTable {
   // called only when the table grows or an erase shifts entries back.
   explicit SeriesTable(std::function<uint64_t(uint32_t)> hash_of_slot,
                        size_t initial_capacity = 1024);
+  ~SeriesTable();
+  SeriesTable(const SeriesTable&) = delete;
+  SeriesTable& operator=(const SeriesTable&) = delete;
 
   // Calls `match(slot)` for each slot stored under `hash` until it returns
   // true; returns that slot, or kNone.
   template <typename Match>
-  uint32_t Find(uint64_t hash, Match&& match) const {
+  [[gnu::always_inline]] uint32_t Find(uint64_t hash, Match&& match) const {
     const uint32_t tag = Tag(hash);
     for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Entry e = entries_[i];
@@ -59,8 +61,10 @@ class SeriesTable {
   bool Erase(uint64_t hash, uint32_t slot);
 
   size_t size() const { return size_; }
-  size_t capacity() const { return entries_.size(); }
-  size_t MemoryUsage() const { return entries_.capacity() * sizeof(Entry); }
+  size_t capacity() const { return mask_ + 1; }
+  // Bytes held (huge-page backed memory is not seen by malloc statistics).
+  size_t MemoryUsage() const;
+  size_t MappedBytes() const;  // The part of MemoryUsage malloc does not see.
 
  private:
   struct Entry {
@@ -68,10 +72,13 @@ class SeriesTable {
     uint32_t slot_plus_1 = 0;  // 0: empty.
   };
   static uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  // Zeroed entries, huge-page backed when big (huge_pages.h); Entry{} is
+  // all zero bytes.
+  static Entry* AllocateEntries(size_t n);
   void Grow();
 
   std::function<uint64_t(uint32_t)> hash_of_slot_;
-  std::vector<Entry> entries_;
+  Entry* entries_;
   size_t mask_;
   size_t size_ = 0;
 };

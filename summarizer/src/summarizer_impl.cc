@@ -7,6 +7,7 @@
 
 #include "http_address.h"
 #include "liz_ingest.h"
+#include "sonde/sched.h"
 
 namespace sonde::summarizer {
 namespace {
@@ -117,6 +118,7 @@ Status SummarizerImpl::Init() {
   if (!queue.has_value()) return queue.error();
   queue_ = std::move(queue).value();
 
+  if (options_.batch_scheduling) zmq_scheduling_ = UseBatchSchedulingForZmq(zmq_context_.handle());
   BusSubscriber::Options so;
   so.endpoints = options_.from;
   so.rcvhwm = options_.sub_hwm;
@@ -154,6 +156,9 @@ Status SummarizerImpl::Run() {
   if (ran_) return Status::InvalidArgument("Run() called twice");
   ran_ = true;
   started_steady_ns_ = clock_->SteadyNs();
+  const Status loop_scheduling =
+      options_.batch_scheduling ? UseBatchScheduling(nullptr) : Status::OK();
+  LogScheduling(log_.get(), options_.batch_scheduling, loop_scheduling, zmq_scheduling_);
   writer_->Start();
   const uint64_t interval = static_cast<uint64_t>(options_.flush_interval.count());
   uv_timer_start(

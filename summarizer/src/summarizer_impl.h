@@ -86,6 +86,7 @@ class SummarizerImpl {
 
   UvLoop loop_;
   zmq::context_t zmq_context_;
+  Status zmq_scheduling_;  // UseBatchSchedulingForZmq's outcome, for the log.
   std::unique_ptr<BusSubscriber> subscriber_;
   std::unique_ptr<LoopTaskQueue> queue_;
   std::unique_ptr<QueryService> query_service_;

@@ -44,9 +44,12 @@ std::vector<Sample> ReceiveSamples(BusSubscriber& sub, size_t want, const std::s
     if (!p.has_value()) break;
     EXPECT_EQ(p->topic, Topic(source));
     EXPECT_EQ(p->broker_id, broker_id);
-    EXPECT_EQ(DecodeBatch(p->payload, &batch), WireError::kOk);
-    EXPECT_EQ(batch.source, source);
-    for (Sample& s : ToSamples(batch)) samples.push_back(std::move(s));
+    EXPECT_EQ(p->messages.size(), p->message_count);
+    for (const std::string& message : p->messages) {
+      EXPECT_EQ(DecodeBatch(message, &batch), WireError::kOk);
+      EXPECT_EQ(batch.source, source);
+      for (Sample& s : ToSamples(batch)) samples.push_back(std::move(s));
+    }
   }
   return samples;
 }
@@ -101,13 +104,15 @@ TEST(Broker, PublishesTheOriginalBytesUnchanged) {
   ASSERT_TRUE(udp.Send(a));
   ASSERT_TRUE(push.Send(b));
   std::vector<std::string> payloads;
-  for (int i = 0; i < 2; ++i) {
+  while (payloads.size() < 2) {
     std::optional<Publication> p = sub.ReceiveData();
     ASSERT_TRUE(p.has_value());
     EXPECT_EQ(p->frames, 3u);
     EXPECT_GT(p->received_ms, 0);
-    payloads.push_back(p->payload);
+    ASSERT_FALSE(p->messages.empty());
+    for (const std::string& m : p->messages) payloads.push_back(m);
   }
+  ASSERT_EQ(payloads.size(), 2u);
   // The two transports race; each payload must be one of the originals.
   EXPECT_TRUE((payloads[0] == a && payloads[1] == b) || (payloads[0] == b && payloads[1] == a));
 }
@@ -161,7 +166,7 @@ TEST(Broker, SequenceNumbersIncreaseByOneAcrossTransports) {
       EXPECT_EQ(p->sequence, previous + 1);
     }
     previous = p->sequence;
-    if (p->topic == Topic("seq")) ++data;
+    if (p->topic == Topic("seq")) data += static_cast<int>(p->messages.size());
   }
 }
 
@@ -305,8 +310,11 @@ TEST(Broker, GarbageFloodIsCountedByReasonWhileValidBatchesAllArrive) {
   while (firsts.size() < kRounds * kValidPerRound) {
     std::optional<Publication> p = sub.ReceiveData();
     ASSERT_TRUE(p.has_value()) << "after " << firsts.size() << " valid batches";
-    ASSERT_EQ(DecodeBatch(p->payload, &batch), WireError::kOk);
-    firsts.push_back(batch.samples[0].value);
+    ASSERT_FALSE(p->messages.empty());
+    for (const std::string& message : p->messages) {
+      ASSERT_EQ(DecodeBatch(message, &batch), WireError::kOk);
+      firsts.push_back(batch.samples[0].value);
+    }
   }
   for (size_t i = 0; i < firsts.size(); ++i) EXPECT_EQ(firsts[i], static_cast<double>(i));
 }
@@ -370,7 +378,8 @@ TEST(Broker, PublishesItsOwnCountersAsSamples) {
     std::optional<Publication> p = sub.Receive();
     ASSERT_TRUE(p.has_value()) << "received=" << received << " samples=" << samples;
     EXPECT_EQ(p->broker_id, "test-broker");
-    ASSERT_EQ(DecodeBatch(p->payload, &batch), WireError::kOk);
+    ASSERT_EQ(p->messages.size(), 1u);  // Own stats are one message.
+    ASSERT_EQ(DecodeBatch(p->messages[0], &batch), WireError::kOk);
     EXPECT_EQ(batch.source, "test-broker");
     for (const Sample& s : ToSamples(batch)) {
       auto tag = [&](const std::string& key) {

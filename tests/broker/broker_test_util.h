@@ -79,7 +79,10 @@ struct Publication {
   std::string broker_id;
   uint64_t sequence = 0;
   int64_t received_ms = 0;
+  uint32_t message_count = 0;
   std::string payload;
+  // The payload's messages (SplitBusPayload); empty when it is malformed.
+  std::vector<std::string> messages;
   size_t frames = 0;
 };
 
@@ -113,6 +116,11 @@ class BusSubscriber {
       p.broker_id = std::string(meta.broker_id);
       p.sequence = meta.sequence;
       p.received_ms = meta.received_ms;
+      p.message_count = meta.message_count;
+      std::vector<BusMessage> split;
+      if (SplitBusPayload(p.payload, meta.message_count, &split) == WireError::kOk) {
+        for (const BusMessage& m : split) p.messages.emplace_back(m.message);
+      }
     }
     return p;
   }

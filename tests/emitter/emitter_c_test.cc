@@ -72,19 +72,25 @@ TEST(EmitterC, OpenRejectsBadArguments) {
   EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
 }
 
-TEST(EmitterC, RecordsFlushesAndCounts) {
-  UdpReceiver rx;
-  const std::string endpoint = rx.endpoint();
+// Opens an emitter to `endpoint` that sends on flush only; null on failure.
+sonde_emitter_t* OpenFlushOnly(const std::string& endpoint, const char* source,
+                               const sonde_tag_t* tags, size_t ntags) {
   sonde_emitter_options_t o;
   sonde_emitter_options_init(&o);
   o.endpoint = endpoint.c_str();
-  o.source = "c-host";
-  sonde_tag_t batch_tags[] = {{"service", "auth"}};
-  o.tags = batch_tags;
-  o.ntags = 1;
+  o.source = source;
+  o.tags = tags;
+  o.ntags = ntags;
   o.flush_interval_ms = 3600 * 1000;
   sonde_emitter_t* e = nullptr;
-  ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
+  EXPECT_EQ(sonde_emitter_open(&o, &e), 0);
+  return e;
+}
+
+TEST(EmitterC, RecordsFlushesAndCounts) {
+  UdpReceiver rx;
+  sonde_tag_t batch_tags[] = {{"service", "auth"}};
+  sonde_emitter_t* e = OpenFlushOnly(rx.endpoint(), "c-host", batch_tags, 1);
   ASSERT_NE(e, nullptr);
 
   sonde_tag_t tags[] = {{"core", "3"}};
@@ -112,6 +118,42 @@ TEST(EmitterC, RecordsFlushesAndCounts) {
   EXPECT_EQ(c.sent_messages, 1u);
   EXPECT_EQ(c.dropped_invalid, 0u);
   EXPECT_EQ(c.send_errors, 0u);
+  sonde_emitter_close(e);
+}
+
+TEST(EmitterC, RecordsForAnotherSource) {
+  UdpReceiver rx;
+  sonde_emitter_t* e = OpenFlushOnly(rx.endpoint(), "c-poller", nullptr, 0);
+  ASSERT_NE(e, nullptr);
+
+  sonde_tag_t target_tags[] = {{"version", "2.1"}};
+  sonde_tag_t tags[] = {{"core", "1"}};
+  EXPECT_EQ(sonde_emitter_record_for(e, "10.0.0.7:8080", target_tags, 1, "cpu", 56, SONDE_GAUGE,
+                                     1700000000000, tags, 1),
+            0);
+  EXPECT_EQ(
+      sonde_emitter_record_for(e, "10.0.0.8", nullptr, 0, "up", 1, SONDE_GAUGE, 0, nullptr, 0), 0);
+  EXPECT_EQ(
+      sonde_emitter_record_for(e, "bad\tsource", nullptr, 0, "up", 1, SONDE_GAUGE, 0, nullptr, 0),
+      SONDE_EBADSAMPLE);
+  EXPECT_EQ(sonde_emitter_record_for(e, nullptr, nullptr, 0, "up", 1, SONDE_GAUGE, 0, nullptr, 0),
+            SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_record_for(e, "h", nullptr, 1, "up", 1, SONDE_GAUGE, 0, nullptr, 0),
+            SONDE_EINVAL);
+  EXPECT_EQ(sonde_emitter_flush(e, 5000), 0);
+
+  std::vector<Received> got = rx.ReceiveSamples(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].source, "10.0.0.7:8080");
+  EXPECT_EQ(got[0].batch_tags, (Tags{{"version", "2.1"}}));
+  EXPECT_EQ(got[0].samples[0].tags, (Tags{{"core", "1"}, {"version", "2.1"}}));
+  EXPECT_EQ(got[0].samples[0].timestamp_ms, 1700000000000);
+  EXPECT_EQ(got[1].source, "10.0.0.8");
+  sonde_emitter_counters_t c;
+  ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
+  EXPECT_EQ(c.recorded, 2u);
+  EXPECT_EQ(c.dropped_invalid, 1u);
+  EXPECT_EQ(c.sent_messages, 2u);
   sonde_emitter_close(e);
 }
 

@@ -1,7 +1,7 @@
 // The emitter over UDP, against a real socket bound on 127.0.0.1 port 0:
 // what arrives decodes to what was recorded; batches respect their size
 // limit; nobody listening, a full queue and invalid samples are counted and
-// never block the caller.
+// never block the caller; RecordFor() batches per source with its own tags.
 #include <errno.h>
 #include <gtest/gtest.h>
 
@@ -248,6 +248,161 @@ TEST(EmitterUdp, DestructionIsBoundedWhenSendsFail) {
   auto start = std::chrono::steady_clock::now();
   e.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+}
+
+// The emitter of a poller: its own source and tags, and RecordFor() for
+// the servers it polls.
+EmitterOptions RecordForOptions(const UdpReceiver& rx) {
+  EmitterOptions o = UdpOptions(rx);
+  o.tags = {{"service", "poller"}};
+  return o;
+}
+
+std::vector<std::string> Names(const Received& m) {
+  std::vector<std::string> out;
+  for (const Sample& s : m.samples) out.push_back(s.name);
+  return out;
+}
+
+TEST(EmitterRecordFor, BatchesPerSourceWithItsOwnTags) {
+  UdpReceiver rx;
+  auto e = OpenOrDie(RecordForOptions(rx));
+  ASSERT_NE(e, nullptr);
+  const std::vector<TagView> db_tags = {{"role", "db"}};
+  EXPECT_EQ(e->Gauge("own.a", 1), RecordResult::kQueued);
+  EXPECT_EQ(e->RecordFor({"db-01", db_tags}, "up", 1, MetricKind::kGauge), RecordResult::kQueued);
+  EXPECT_EQ(e->RecordFor({"db-01", db_tags}, "cpu", 56, MetricKind::kGauge, {{"core", "0"}},
+                         1700000000123),
+            RecordResult::kQueued);
+  EXPECT_EQ(e->RecordFor("db-02", "up", 0, MetricKind::kGauge), RecordResult::kQueued);
+  EXPECT_EQ(e->RecordFor(std::string("db-02"), "latency", 2.5, MetricKind::kTiming),
+            RecordResult::kQueued);
+  EXPECT_EQ(e->Gauge("own.b", 2), RecordResult::kQueued);
+  ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
+
+  std::vector<Received> got = rx.ReceiveSamples(6);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].source, "web-01");
+  EXPECT_EQ(got[0].batch_tags, (Tags{{"service", "poller"}}));
+  EXPECT_EQ(Names(got[0]), (std::vector<std::string>{"own.a"}));
+
+  EXPECT_EQ(got[1].source, "db-01");
+  EXPECT_EQ(got[1].batch_tags, (Tags{{"role", "db"}}));  // Not the emitter's own tags.
+  EXPECT_EQ(Names(got[1]), (std::vector<std::string>{"up", "cpu"}));
+  EXPECT_EQ(got[1].samples[1].tags, (Tags{{"core", "0"}, {"role", "db"}}));
+  EXPECT_EQ(got[1].samples[1].timestamp_ms, 1700000000123);
+
+  EXPECT_EQ(got[2].source, "db-02");
+  EXPECT_TRUE(got[2].batch_tags.empty());
+  EXPECT_EQ(Names(got[2]), (std::vector<std::string>{"up", "latency"}));
+  EXPECT_EQ(got[2].samples[1].kind, MetricKind::kTiming);
+
+  EXPECT_EQ(got[3].source, "web-01");
+  EXPECT_EQ(Names(got[3]), (std::vector<std::string>{"own.b"}));
+
+  const EmitterCounters c = e->counters();
+  EXPECT_EQ(c.recorded, 6u);
+  EXPECT_EQ(c.sent_samples, 6u);
+  EXPECT_EQ(c.sent_messages, 4u);
+  EXPECT_EQ(c.dropped(), 0u);
+}
+
+TEST(EmitterRecordFor, ManySamplesForOneSourceSplitAtTheBatchLimit) {
+  UdpReceiver rx;
+  auto e = OpenOrDie(RecordForOptions(rx));
+  ASSERT_NE(e, nullptr);
+  const std::string value(200, 'v');
+  const std::vector<TagView> tags = {{"k1", value}, {"k2", value}, {"k3", value}};
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(e->RecordFor({"web-07", tags}, "metric_" + std::to_string(i), i, MetricKind::kGauge),
+              RecordResult::kQueued);
+  }
+  ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
+  std::vector<Received> got = rx.ReceiveSamples(300);
+  ASSERT_EQ(CountSamples(got), 300u);
+  ASSERT_GT(got.size(), 3u);
+  int next = 0;
+  for (const Received& m : got) {
+    EXPECT_LE(m.bytes.size(), 1400u);
+    EXPECT_EQ(m.source, "web-07");
+    EXPECT_EQ(m.batch_tags.size(), 3u);
+    for (const Sample& s : m.samples) EXPECT_EQ(s.name, "metric_" + std::to_string(next++));
+  }
+}
+
+TEST(EmitterRecordFor, BadEnvelopesAreDroppedAndCountedByReason) {
+  UdpReceiver rx;
+  auto e = OpenOrDie(RecordForOptions(rx));
+  ASSERT_NE(e, nullptr);
+  const auto invalid = RecordResult::kDroppedInvalid;
+  EXPECT_EQ(e->RecordFor("", "up", 1, MetricKind::kGauge), invalid);
+  EXPECT_EQ(e->RecordFor("bad\nsource", "up", 1, MetricKind::kGauge), invalid);
+  EXPECT_EQ(e->RecordFor(std::string(256, 's'), "up", 1, MetricKind::kGauge), invalid);
+  const std::vector<TagView> empty_key = {{"", "v"}};
+  EXPECT_EQ(e->RecordFor({"h", empty_key}, "up", 1, MetricKind::kGauge), invalid);
+  std::vector<TagView> too_many;
+  for (int i = 0; i < 33; ++i) too_many.push_back({"k", "v"});
+  EXPECT_EQ(e->RecordFor({"h", too_many}, "up", 1, MetricKind::kGauge), invalid);
+  // Legal tags whose envelope alone passes a 1,400-byte datagram.
+  const std::string long_value(255, 'v');
+  const std::vector<TagView> huge(8, TagView{"key", long_value});
+  EXPECT_EQ(e->RecordFor({"h", huge}, "up", 1, MetricKind::kGauge), invalid);
+  EXPECT_EQ(e->RecordFor("h", "", 1, MetricKind::kGauge), invalid);
+  EXPECT_EQ(e->RecordFor("h", "up", 1, static_cast<MetricKind>(9)), invalid);
+
+  const EmitterCounters c = e->counters();
+  const std::pair<WireError, uint64_t> by_reason[] = {
+      {WireError::kBadSource, 3}, {WireError::kBadTag, 1},  {WireError::kTooManyTags, 1},
+      {WireError::kOversized, 1}, {WireError::kBadName, 1}, {WireError::kBadKind, 1}};
+  for (const auto& [reason, count] : by_reason) {
+    EXPECT_EQ(c.invalid(reason), count) << WireErrorName(reason);
+  }
+  EXPECT_EQ(c.dropped_invalid, 8u);
+  EXPECT_EQ(c.recorded, 0u);
+  ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
+  EXPECT_FALSE(rx.Receive(milliseconds(100)).has_value());
+}
+
+TEST(EmitterRecordFor, ThreadsRecordingForTheirOwnSourcesNeverMixThem) {
+  UdpReceiver rx;
+  auto e = OpenOrDie(RecordForOptions(rx));
+  ASSERT_NE(e, nullptr);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&e, t] {
+      const std::string source = "src-" + std::to_string(t);
+      const std::string tag = "t" + std::to_string(t);
+      const std::vector<TagView> tags = {{"thread", tag}};
+      for (int i = 0; i < kEach; ++i) {
+        e->RecordFor({source, tags}, "from." + std::to_string(t), i, MetricKind::kGauge);
+        if (i % 7 == 0) e->Gauge("own", i);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
+  const EmitterCounters c = e->counters();
+  ASSERT_EQ(c.dropped(), 0u);
+  std::vector<Received> got = rx.ReceiveSamples(c.recorded);
+  ASSERT_EQ(CountSamples(got), c.recorded);
+  std::vector<int> per_source(kThreads, 0);
+  for (const Received& m : got) {
+    for (const Sample& s : m.samples) {
+      if (m.source == "web-01") {
+        EXPECT_EQ(s.name, "own");
+        continue;
+      }
+      const int t = m.source.back() - '0';
+      ASSERT_GE(t, 0);
+      ASSERT_LT(t, kThreads);
+      EXPECT_EQ(s.name, "from." + std::to_string(t));
+      EXPECT_EQ(m.batch_tags, (Tags{{"thread", "t" + std::to_string(t)}}));
+      ++per_source[t];
+    }
+  }
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(per_source[t], kEach) << t;
 }
 
 }  // namespace

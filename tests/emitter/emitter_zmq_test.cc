@@ -226,5 +226,19 @@ TEST(EmitterZmq, ManyThreadsRecordConcurrently) {
   EXPECT_EQ(c.dropped(), 0u);
 }
 
+TEST(EmitterZmq, RecordForSendsInTheOtherSourcesName) {
+  ZmqPull pull;
+  auto e = OpenOrDie(ZmqOptions(pull.endpoint()));
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->RecordFor({"10.0.0.7:8080", {{"version", "2.1"}}}, "up", 1, MetricKind::kGauge),
+            RecordResult::kQueued);
+  // Flush() waits for ZeroMQ to connect.
+  ASSERT_TRUE(e->Flush(milliseconds(10000)).ok());
+  std::vector<Received> got = pull.ReceiveSamples(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].source, "10.0.0.7:8080");
+  EXPECT_EQ(got[0].batch_tags, (Tags{{"version", "2.1"}}));
+}
+
 }  // namespace
 }  // namespace sonde

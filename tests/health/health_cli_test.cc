@@ -23,7 +23,6 @@
 
 #include "sonde/store.h"
 #include "testutil/testutil.h"
-#include "tools/run_binary.h"
 
 namespace sonde::health {
 namespace {
@@ -214,13 +213,20 @@ TEST_F(HealthCli, SuccessRateReport) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "application,version,targets,requests,successes,errors,success_rate_percent\n"
-            "Cache2,1.0.1,2,200,196,4,98\n"
-            "Roles,2.0,2,200,200,0,100\n"
-            "Roles,2.1,1,50,25,25,50\n");
+            "Cache2,1.0.1,2,200,196,4,98.00\n"
+            "Roles,2.0,2,200,200,0,100.00\n"
+            "Roles,2.1,1,50,25,25,50.00\n");
   RunResult json = Sonde({"report", "success-rate", "--format", "json"});
   EXPECT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"success_rate\""), std::string::npos);
-  EXPECT_EQ(Sonde({"report", "success-rate", "--by", "application"}).exit_code, 2);
+  RunResult by_app = Sonde({"report", "success-rate", "--by", "application", "--format", "csv"});
+  EXPECT_EQ(by_app.exit_code, 0) << by_app.err;
+  EXPECT_EQ(by_app.out,
+            "application,targets,requests,successes,errors,success_rate_percent\n"
+            "Cache2,2,200,196,4,98.00\n"
+            "Roles,3,250,225,25,90.00\n");
+  EXPECT_EQ(Sonde({"report", "success-rate", "--by", "application,application"}).exit_code, 2);
+  EXPECT_EQ(Sonde({"report", "success-rate", "--by", "targets"}).exit_code, 2);
 }
 
 }  // namespace

@@ -168,7 +168,38 @@ TEST(FleetRender, TargetsCsv) {
 TEST(FleetRender, SuccessRateCsv) {
   EXPECT_EQ(RenderSuccessRateCsv(BuildFleetReport(Fleet(), Options())),
             "application,version,targets,requests,successes,errors,success_rate_percent\n"
-            "Cache2,1.0.1,1,100,97,3,97\n");
+            "Cache2,1.0.1,1,100,97,3,97.00\n");
+}
+
+TEST(FleetRender, SuccessRatesKeepTwoDecimalsInCsv) {
+  TargetRecord r = Fleet()[0];
+  r.numbers = {{"request_count", 3}, {"success_count", 2}};
+  const FleetReport report = BuildFleetReport({r}, Options());
+  EXPECT_EQ(RenderSuccessRateCsv(report),
+            "application,version,targets,requests,successes,errors,success_rate_percent\n"
+            "Cache2,1.0.1,1,3,2,1,66.67\n");
+  EXPECT_NE(RenderSummaryCsv(report).find("\nsuccess_rate_percent,66.67\n"), std::string::npos);
+}
+
+TEST(FleetRender, GroupByNamesTheColumnsEverywhere) {
+  FleetReportOptions o = Options();
+  o.group_by = {"Application"};
+  const auto records = Fleet();
+  const FleetReport report = BuildFleetReport(records, o);
+  EXPECT_EQ(RenderSuccessRateCsv(report),
+            "application,targets,requests,successes,errors,success_rate_percent\n"
+            "Cache2,1,100,97,3,97.00\n");
+  const nlohmann::json doc = nlohmann::json::parse(RenderJson(report, {}, 0));
+  EXPECT_EQ(doc["success_rate"]["groups"][0], (nlohmann::json{{"application", "Cache2"},
+                                                              {"targets", 1},
+                                                              {"requests", 100},
+                                                              {"successes", 97},
+                                                              {"errors", 3},
+                                                              {"success_rate_percent", 97}}));
+  EXPECT_NE(RenderTable(report, records, {})
+                .find("Application  Targets  Requests  Successes  Errors  Success rate\n"
+                      "Cache2             1       100         97       3        97.00%\n"),
+            std::string::npos);
 }
 
 TEST(FleetRender, SummaryCsv) {
@@ -195,7 +226,7 @@ TEST(FleetRender, SummaryCsv) {
             "latency_ms.p90,2.25\n"
             "latency_ms.p99,2.25\n"
             "latency_ms.max,2.25\n"
-            "success_rate_percent,97\n");
+            "success_rate_percent,97.00\n");
 }
 
 TEST(FleetRender, Table) {

@@ -62,10 +62,11 @@ TEST(FleetReport, SuccessRateByApplicationAndVersion) {
   ASSERT_TRUE(r.has_success_rate);
   ASSERT_EQ(r.success.size(), 4u);
   // Versions in natural order: 1.0.1 < 1.0.9 < 1.0.10.
-  EXPECT_EQ(r.success[0], (SuccessRateRow{"Cache2", "1.0.1", 2, 300, 290, 10, 290.0 / 300 * 100}));
-  EXPECT_EQ(r.success[1], (SuccessRateRow{"Cache2", "1.0.9", 1, 20, 10, 10, 50.0}));
-  EXPECT_EQ(r.success[2], (SuccessRateRow{"Cache2", "1.0.10", 1, 50, 50, 0, 100.0}));
-  EXPECT_EQ(r.success[3], (SuccessRateRow{"Search", "2.0", 1, 0, 0, 0, std::nullopt}));
+  EXPECT_EQ(r.success[0],
+            (SuccessRateRow{{"Cache2", "1.0.1"}, 2, 300, 290, 10, 290.0 / 300 * 100}));
+  EXPECT_EQ(r.success[1], (SuccessRateRow{{"Cache2", "1.0.9"}, 1, 20, 10, 10, 50.0}));
+  EXPECT_EQ(r.success[2], (SuccessRateRow{{"Cache2", "1.0.10"}, 1, 50, 50, 0, 100.0}));
+  EXPECT_EQ(r.success[3], (SuccessRateRow{{"Search", "2.0"}, 1, 0, 0, 0, std::nullopt}));
   ASSERT_TRUE(r.overall_success_rate_percent.has_value());
   EXPECT_DOUBLE_EQ(*r.overall_success_rate_percent, 350.0 / 370 * 100);
 }
@@ -103,7 +104,7 @@ TEST(FleetReport, ConfigurableFieldsMatchWithoutCase) {
       {Up("a", {{"service", "Auth"}, {"build", "7"}}, {{"hits", 10}, {"ok", 9}, {"failed", 1}})},
       o);
   ASSERT_EQ(r.success.size(), 1u);
-  EXPECT_EQ(r.success[0], (SuccessRateRow{"Auth", "7", 1, 10, 9, 1, 90.0}));
+  EXPECT_EQ(r.success[0], (SuccessRateRow{{"Auth", "7"}, 1, 10, 9, 1, 90.0}));
 }
 
 TEST(FleetReport, MissingGroupFieldsReadUnknownAndNumericVersionIsText) {
@@ -111,8 +112,59 @@ TEST(FleetReport, MissingGroupFieldsReadUnknownAndNumericVersionIsText) {
       BuildFleetReport({Up("a", {}, {{"version", 2}, {"request_count", 4}, {"success_count", 4}})},
                        WithSuccessRate());
   ASSERT_EQ(r.success.size(), 1u);
-  EXPECT_EQ(r.success[0].application, "unknown");
-  EXPECT_EQ(r.success[0].version, "2");
+  EXPECT_EQ(r.success[0].group, (std::vector<std::string>{"unknown", "2"}));
+}
+
+TEST(FleetReport, GroupByOneField) {
+  FleetReportOptions o = WithSuccessRate();
+  o.group_by = {"Application"};
+  FleetReport r = BuildFleetReport(KnownFleet(), o);
+  EXPECT_EQ(r.group_by, (std::vector<std::string>{"application"}));
+  ASSERT_EQ(r.success.size(), 2u);
+  EXPECT_EQ(r.success[0], (SuccessRateRow{{"Cache2"}, 4, 370, 350, 20, 350.0 / 370 * 100}));
+  EXPECT_EQ(r.success[1], (SuccessRateRow{{"Search"}, 1, 0, 0, 0, std::nullopt}));
+}
+
+TEST(FleetReport, GroupByThreeFieldsInNaturalOrder) {
+  FleetReportOptions o = WithSuccessRate();
+  o.group_by = {"region", "application", "version"};
+  FleetReport r =
+      BuildFleetReport({Up("a", {{"region", "eu"}, {"application", "X"}, {"version", "1.10"}},
+                           {{"request_count", 10}, {"success_count", 10}}),
+                        Up("b", {{"region", "eu"}, {"application", "X"}, {"version", "1.9"}},
+                           {{"request_count", 4}, {"success_count", 3}}),
+                        Up("c", {{"application", "X"}, {"version", "1.9"}},
+                           {{"request_count", 2}, {"success_count", 1}})},
+                       o);
+  EXPECT_EQ(r.group_by, (std::vector<std::string>{"region", "application", "version"}));
+  ASSERT_EQ(r.success.size(), 3u);
+  EXPECT_EQ(r.success[0].group, (std::vector<std::string>{"eu", "X", "1.9"}));
+  EXPECT_EQ(r.success[1].group, (std::vector<std::string>{"eu", "X", "1.10"}));
+  EXPECT_EQ(r.success[2].group, (std::vector<std::string>{"unknown", "X", "1.9"}));
+  EXPECT_EQ(r.success[2].success_rate_percent, 50.0);
+}
+
+TEST(FleetReport, DefaultGroupColumnsKeepTheirNamesWhateverTheFields) {
+  FleetReportOptions o = WithSuccessRate();
+  o.application_field = "service";
+  EXPECT_EQ(BuildFleetReport({}, o).group_by, (std::vector<std::string>{"application", "version"}));
+  EXPECT_TRUE(BuildFleetReport({}, FleetReportOptions()).group_by.empty());
+}
+
+TEST(FleetReportOptions, GroupByIsChecked) {
+  auto with = [](std::vector<std::string> by) {
+    FleetReportOptions o;
+    o.group_by = std::move(by);
+    return o.Validate();
+  };
+  EXPECT_TRUE(with({}).ok());
+  EXPECT_TRUE(with({"application"}).ok());
+  EXPECT_TRUE(with({"a", "b", "c", "d", "e", "f", "g", "h"}).ok());
+  EXPECT_TRUE(with({"a", "b", "c", "d", "e", "f", "g", "h", "i"}).IsInvalidArgument());
+  EXPECT_TRUE(with({""}).IsInvalidArgument());
+  EXPECT_TRUE(with({"version", "Version"}).IsInvalidArgument());
+  EXPECT_TRUE(with({"Requests"}).IsInvalidArgument());
+  EXPECT_TRUE(with({"success_rate_percent"}).IsInvalidArgument());
 }
 
 TEST(FleetReport, NegativeCountsAreIgnored) {

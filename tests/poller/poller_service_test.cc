@@ -169,7 +169,7 @@ TEST_F(PollerServiceTest, OnceWritesTheExactReportAndMeetsQosAtTheEdge) {
   EXPECT_EQ(ReadFile(out + "/success_rate.csv"),
             "application,version,targets,requests,successes,errors,success_rate_percent\n"
             "Cache2,1.0.1,2,300,290,10,96.67\n"
-            "Search,2.0,1,50,45,5,90\n");
+            "Search,2.0,1,50,45,5,90.00\n");
 
   std::string summary = ReadFile(out + "/summary.csv");
   summary =

@@ -1,5 +1,5 @@
-// Samples leave the poller as wire messages with source = target: received
-// on a real UDP socket and decoded with DecodeBatch.
+// Samples leave the poller through Emitter::RecordFor as wire messages with
+// source = target: received on a real UDP socket and decoded with DecodeBatch.
 #include "sample_writer.h"
 
 #include <arpa/inet.h>
@@ -75,10 +75,20 @@ class UdpReceiver {
 constexpr int64_t kNow = 1704067200000;
 
 std::unique_ptr<SampleWriter> Writer(const UdpReceiver& rx) {
-  auto transport = OpenBatchTransport(rx.uri());
-  EXPECT_TRUE(transport.has_value()) << transport.error().ToString();
-  return std::make_unique<SampleWriter>(std::move(*transport),
+  EmitterOptions o = SampleWriterEmitterOptions(rx.uri());
+  o.flush_interval = std::chrono::hours(1);  // Sent by Flush() only.
+  auto emitter = Emitter::Open(o);
+  EXPECT_TRUE(emitter.has_value()) << emitter.error().ToString();
+  return std::make_unique<SampleWriter>(std::move(*emitter),
                                         std::vector<std::string>{"application", "version"});
+}
+
+// Writes the record and returns what the broker would receive.
+std::vector<Received> WriteAndReceive(SampleWriter* writer, UdpReceiver* rx,
+                                      const TargetRecord& r) {
+  writer->Write(r, kNow);
+  EXPECT_TRUE(writer->emitter().Flush(std::chrono::seconds(5)).ok());
+  return rx->Drain();
 }
 
 std::map<std::string, std::pair<double, MetricKind>> ByName(const Received& r) {
@@ -98,12 +108,11 @@ TEST(SampleWriter, UpRecordIsOwnSamplesThenTaggedFields) {
   r.attempts = 1;
   r.numbers = {{"request_count", 100}, {"cpu", 56}, {"up", 7}};
   r.strings = {{"application", "Cache2"}, {"version", "1.0.1"}, {"service", "bad\x01value"}};
-  writer->Write(r, kNow);
-  std::vector<Received> got = rx.Drain();
+  std::vector<Received> got = WriteAndReceive(writer.get(), &rx, r);
   ASSERT_EQ(got.size(), 2u);
   for (const Received& m : got) {
     EXPECT_EQ(m.source, "10.58.1.1:8080");
-    EXPECT_EQ(m.timestamp_ms, kNow);
+    for (const Sample& s : m.samples) EXPECT_EQ(s.timestamp_ms, kNow);
   }
   EXPECT_TRUE(got[0].batch_tags.empty());
   using P = std::pair<double, MetricKind>;
@@ -122,8 +131,8 @@ TEST(SampleWriter, UpRecordIsOwnSamplesThenTaggedFields) {
                                 {"field.up", {7, MetricKind::kGauge}},
                             }));
   EXPECT_EQ(writer->counters().samples, 8u);
-  EXPECT_EQ(writer->counters().messages, 2u);
-  EXPECT_EQ(writer->transport_counters().messages_sent, 2u);
+  EXPECT_EQ(writer->emitter().counters().sent_samples, 8u);
+  EXPECT_EQ(writer->emitter().counters().sent_messages, 2u);
 }
 
 TEST(SampleWriter, DownRecordSendsOnlyItsOwnSamples) {
@@ -133,8 +142,7 @@ TEST(SampleWriter, DownRecordSendsOnlyItsOwnSamples) {
   r.target = "[::1]:9000";
   r.failure = FailureClass::kTimeout;
   r.attempts = 4;
-  writer->Write(r, kNow);
-  std::vector<Received> got = rx.Drain();
+  std::vector<Received> got = WriteAndReceive(writer.get(), &rx, r);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].source, "[::1]:9000");
   using P = std::pair<double, MetricKind>;
@@ -154,8 +162,7 @@ TEST(SampleWriter, ManyFieldsSpanSeveralDatagramsEachTagged) {
   r.attempts = 1;
   for (int i = 0; i < 300; ++i) r.numbers["metric_number_" + std::to_string(i)] = i;
   r.strings = {{"application", "A"}, {"version", "1"}};
-  writer->Write(r, kNow);
-  std::vector<Received> got = rx.Drain();
+  std::vector<Received> got = WriteAndReceive(writer.get(), &rx, r);
   ASSERT_GT(got.size(), 3u);
   size_t fields = 0;
   for (size_t i = 1; i < got.size(); ++i) {
@@ -177,8 +184,7 @@ TEST(SampleWriter, TagLimitsKeepPreferredKeysAndDropTheRest) {
   r.strings["version"] = "9";
   r.strings["zz_long"] = std::string(300, 'v');  // Over 255 bytes: never a tag.
   r.numbers[std::string(300, 'n')] = 1;          // Over 255 bytes: not a valid name.
-  writer->Write(r, kNow);
-  std::vector<Received> got = rx.Drain();
+  std::vector<Received> got = WriteAndReceive(writer.get(), &rx, r);
   ASSERT_EQ(got.size(), 2u);
   ASSERT_EQ(got[1].batch_tags.size(), kMaxTagsPerLevel);
   EXPECT_EQ(got[1].batch_tags[0], (Tag{"version", "9"}));
@@ -186,9 +192,49 @@ TEST(SampleWriter, TagLimitsKeepPreferredKeysAndDropTheRest) {
   EXPECT_EQ(writer->counters().samples_invalid, 1u);
 }
 
-TEST(BatchTransport, RejectsBadEndpoints) {
-  EXPECT_TRUE(OpenBatchTransport("http://x").error().IsInvalidArgument());
-  EXPECT_TRUE(OpenBatchTransport("tcp://127.0.0.1:1").has_value());  // ZeroMQ connects lazily.
+TEST(SampleWriter, RecordsOfManyTargetsKeepTheirSources) {
+  UdpReceiver rx;
+  auto writer = Writer(rx);
+  for (int i = 0; i < 30; ++i) {
+    TargetRecord r;
+    r.target = "host" + std::to_string(i);
+    r.up = true;
+    r.attempts = 1;
+    r.numbers = {{"cpu", i}};
+    r.strings = {{"application", "A" + std::to_string(i)}};
+    writer->Write(r, kNow);
+  }
+  ASSERT_TRUE(writer->emitter().Flush(std::chrono::seconds(5)).ok());
+  std::vector<Received> got = rx.Drain();
+  ASSERT_EQ(got.size(), 60u);
+  for (int i = 0; i < 30; ++i) {
+    const Received& own = got[2 * i];
+    const Received& fields = got[2 * i + 1];
+    EXPECT_EQ(own.source, "host" + std::to_string(i));
+    EXPECT_TRUE(own.batch_tags.empty());
+    EXPECT_EQ(fields.source, "host" + std::to_string(i));
+    EXPECT_EQ(fields.batch_tags, (Tags{{"application", "A" + std::to_string(i)}}));
+    EXPECT_EQ(ByName(fields).at("cpu").first, i);
+  }
+}
+
+TEST(SampleWriter, InvalidSourceIsCountedNotSent) {
+  UdpReceiver rx;
+  auto writer = Writer(rx);
+  TargetRecord r;
+  r.target = "bad\nsource";
+  writer->Write(r, kNow);
+  ASSERT_TRUE(writer->emitter().Flush(std::chrono::seconds(5)).ok());
+  EXPECT_EQ(writer->counters().records_invalid, 1u);
+  EXPECT_EQ(writer->counters().samples, 0u);
+  EXPECT_EQ(writer->emitter().counters().invalid(WireError::kBadSource), 1u);
+  EXPECT_EQ(writer->emitter().counters().sent_messages, 0u);
+}
+
+TEST(SampleWriter, RejectsBadEndpoints) {
+  EXPECT_TRUE(Emitter::Open(SampleWriterEmitterOptions("http://x")).error().IsInvalidArgument());
+  // ZeroMQ connects lazily.
+  EXPECT_TRUE(Emitter::Open(SampleWriterEmitterOptions("tcp://127.0.0.1:1")).has_value());
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ struct TestHttpServer::Conn {
   int64_t due_ms = 0;
   int trickle_ms = 0;
   bool closed = false;
+  bool keep_alive = false;
 };
 
 TestHttpServer::TestHttpServer() {
@@ -238,7 +239,9 @@ void TestHttpServer::Respond(Conn* c) {
   c->out += "Content-Type: " + r.content_type + "\r\n";
   if (r.content_length) c->out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   if (!r.location.empty()) c->out += "Location: " + r.location + "\r\n";
-  c->out += "Connection: close\r\n\r\n" + body;
+  c->keep_alive = r.keep_alive && r.content_length;
+  c->out += std::string("Connection: ") + (c->keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
+  c->out += body;
   c->trickle_ms = r.trickle_ms;
   c->due_ms = SteadyMs() + r.delay_ms;
   c->state = r.delay_ms > 0 ? Conn::State::kWaiting : Conn::State::kWriting;
@@ -254,7 +257,15 @@ void TestHttpServer::OnWritable(Conn* c, int64_t now) {
   }
   c->sent += static_cast<size_t>(n);
   c->due_ms = now + c->trickle_ms;
-  if (c->sent == c->out.size()) CloseConn(c);
+  if (c->sent < c->out.size()) return;
+  if (!c->keep_alive) {
+    CloseConn(c);
+    return;
+  }
+  c->in.clear();
+  c->out.clear();
+  c->sent = 0;
+  c->state = Conn::State::kReading;
 }
 
 void TestHttpServer::CloseConn(Conn* c) {

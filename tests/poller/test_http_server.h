@@ -31,6 +31,7 @@ struct Reply {
   int trickle_ms = 0;          // Send the response one byte every trickle_ms.
   size_t filler_bytes = 0;     // Append this many 'x' bytes to the body (huge body).
   bool content_length = true;  // false: the body ends when the connection closes.
+  bool keep_alive = false;     // Keep the connection for the next request.
 
   // Chainable setters: Reply().WithStatus(500).WithBody("{}").
   Reply& WithStatus(int v) {
@@ -67,6 +68,10 @@ struct Reply {
   }
   Reply& WithFillerBytes(size_t v) {
     filler_bytes = v;
+    return *this;
+  }
+  Reply& WithKeepAlive(bool v) {
+    keep_alive = v;
     return *this;
   }
   Reply& WithContentLength(bool v) {

@@ -290,6 +290,80 @@ TEST(QuantileSketch, RejectsCorruptInput) {
   }
 }
 
+TEST(QuantileSketch, FewSpreadValuesEncodeSparselyAndRoundTrip) {
+  QuantileSketch s;
+  for (double v : {0.001, 1.0, 1.0, 250.0, 9e6, -3.0, -4e4, 0.0}) s.Add(v);
+  const std::string bytes = Encoded(s);
+  ASSERT_GE(bytes.size(), 2u);
+  EXPECT_EQ(bytes[1] & 0x04, 0x04);  // Sparse.
+  // Far smaller than one byte per bucket of the spans.
+  EXPECT_LT(bytes.size(), 40u);
+  QuantileSketch back;
+  ASSERT_TRUE(QuantileSketch::Decode(bytes, &back).ok());
+  EXPECT_EQ(back, s);
+  for (double q : kQuantiles) EXPECT_EQ(back.Quantile(q), s.Quantile(q)) << q;
+  // A dense sketch stays dense.
+  QuantileSketch dense;
+  for (double v : Bimodal(10000, 3)) dense.Add(v);
+  EXPECT_EQ(Encoded(dense)[1] & 0x04, 0);
+}
+
+TEST(QuantileSketch, ReadsTheDenseFormOfEarlierBuilds) {
+  // {1.0, 2.0} as builds before the sparse form wrote it: every count of
+  // the span listed.
+  QuantileSketch s;
+  s.Add(1.0);
+  s.Add(2.0);
+  const int32_t lo = QuantileSketch::BucketIndex(1.0);
+  const int32_t hi = QuantileSketch::BucketIndex(2.0);
+  std::string dense("\x01\x00\x00", 3);
+  dense.push_back(static_cast<char>(hi - lo + 1));
+  dense.push_back(static_cast<char>(2 * lo));  // zigzag of a small index >= 0.
+  for (int32_t i = lo; i <= hi; ++i) dense.push_back(static_cast<char>(i == lo || i == hi));
+  dense.push_back('\x00');
+  ASSERT_GE(lo, 0);
+  ASSERT_LT(2 * lo, 128);
+  QuantileSketch back;
+  ASSERT_TRUE(QuantileSketch::Decode(dense, &back).ok());
+  EXPECT_EQ(back, s);
+  EXPECT_LT(Encoded(s).size(), dense.size());  // Written sparse now.
+}
+
+TEST(QuantileSketch, RejectsCorruptSparseInput) {
+  // Bytes: mapping, flags (sparse), zero count, listed buckets, first index,
+  // count, then (gap, count) pairs; then the negative side.
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"zero gap", std::string("\x01\x04\x00\x02\x00\x01\x00\x01\x00", 9)},
+      {"zero listed count", std::string("\x01\x04\x00\x02\x00\x01\x01\x00\x00", 9)},
+      {"span over the bound via gaps",
+       std::string("\x01\x04\x00\x02\x00\x01\x80\x04\x01\x00", 10)},
+      {"truncated gap", std::string("\x01\x04\x00\x02\x00\x01", 6)},
+  };
+  for (const auto& [what, bytes] : cases) {
+    QuantileSketch out;
+    out.Add(1);
+    const Status s = QuantileSketch::Decode(bytes, &out);
+    EXPECT_TRUE(s.IsCorruption()) << what << ": " << s.ToString();
+    EXPECT_TRUE(out.empty()) << what;
+  }
+  // A gap past the highest index.
+  std::string above("\x01\x04\x00\x02", 4);
+  for (uint64_t zz = 2 * static_cast<uint64_t>(QuantileSketch::MaxIndex() - 1); zz >= 0x80;
+       zz >>= 7) {
+    above.push_back(static_cast<char>(0x80 | (zz & 0x7f)));
+    if ((zz >> 7) < 0x80) above.push_back(static_cast<char>(zz >> 7));
+  }
+  above += std::string("\x01\x05\x01\x00", 4);
+  QuantileSketch out;
+  EXPECT_TRUE(QuantileSketch::Decode(above, &out).IsCorruption());
+  // The same shape with a valid gap decodes.
+  QuantileSketch ok;
+  ASSERT_TRUE(
+      QuantileSketch::Decode(std::string("\x01\x04\x00\x02\x00\x01\x05\x02\x00", 9), &ok)
+          .ok());
+  EXPECT_EQ(ok.count(), 3u);
+}
+
 TEST(QuantileSketch, RandomDamageNeverCrashes) {
   QuantileSketch sample;
   for (double v : Bimodal(3000, 13)) sample.Add(v);

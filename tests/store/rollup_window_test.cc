@@ -223,6 +223,46 @@ TEST(RollupWindow, DecodeRejectsDamage) {
   }
 }
 
+TEST(RollupWindow, OneSampleWindowsEncodeInTwelveBytes) {
+  RollupWindow w(MetricKind::kCounter, Resolution::kMinute, kHour0);
+  w.Add(-2.5, kHour0 + 59999);
+  w.set_open(true);
+  std::string bytes;
+  w.EncodeTo(&bytes);
+  EXPECT_LE(bytes.size(), 13u);
+  RollupWindow back;
+  ASSERT_TRUE(RollupWindow::Decode(bytes, Resolution::kMinute, kHour0, &back).ok());
+  EXPECT_EQ(back, w);
+  EXPECT_EQ(back.Quantile(0.5), -2.5);
+  // The full form of the same window, as earlier builds wrote it, still reads.
+  std::string full("\x01\x05", 2);
+  for (int i = 0; i < 4; ++i) full.append(bytes.data() + 2, 8);  // sum, min, max, last
+  full.append(bytes.data() + 10, bytes.size() - 10);              // last-time delta
+  full.push_back('\x00');                                          // folded minutes
+  w.sketch().EncodeTo(&full);
+  ASSERT_TRUE(RollupWindow::Decode(full, Resolution::kMinute, kHour0, &back).ok());
+  EXPECT_EQ(back, w);
+  // Damage: trailing bytes, truncation, a NaN value.
+  EXPECT_TRUE(RollupWindow::Decode(bytes + "x", Resolution::kMinute, kHour0, &back).IsCorruption());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_TRUE(
+        RollupWindow::Decode(bytes.substr(0, n), Resolution::kMinute, kHour0, &back).IsCorruption())
+        << n;
+  }
+  std::string nan = bytes;
+  const double v = std::nan("");
+  std::memcpy(&nan[2], &v, 8);
+  EXPECT_TRUE(RollupWindow::Decode(nan, Resolution::kMinute, kHour0, &back).IsCorruption());
+  // A folded hour of one sample keeps the full form (it has a mask).
+  RollupWindow hour(MetricKind::kCounter, Resolution::kHour, kHour0);
+  ASSERT_TRUE(hour.FoldMinute(RollupWindow(w)).has_value());
+  std::string hour_bytes;
+  hour.EncodeTo(&hour_bytes);
+  EXPECT_GT(hour_bytes.size(), bytes.size());
+  ASSERT_TRUE(RollupWindow::Decode(hour_bytes, Resolution::kHour, kHour0, &back).ok());
+  EXPECT_EQ(back, hour);
+}
+
 TEST(RollupWindow, CopyAssignmentKeepsEverything) {
   const RollupWindow w = Sample();
   RollupWindow copy;

@@ -27,6 +27,27 @@ TEST(SeriesKey, CanonicalFormSortsTags) {
   EXPECT_EQ(Key("h", "m").ToString(), "h/m");
 }
 
+TEST(SeriesKey, WithNameSharesHostAndTags) {
+  const SeriesKey a = Key("web-01", "cpu", {{"role", "web"}, {"dc", "fra"}});
+  auto b = a.WithName("mem");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_TRUE(b->SharesHostAndTags(a));
+  EXPECT_EQ(*b, Key("web-01", "mem", {{"dc", "fra"}, {"role", "web"}}));
+  EXPECT_EQ(b->Hash(), Key("web-01", "mem", {{"dc", "fra"}, {"role", "web"}}).Hash());
+  EXPECT_NE(*b, a);
+  // A separately made equal key is equal but shares nothing.
+  const SeriesKey c = Key("web-01", "cpu", {{"dc", "fra"}, {"role", "web"}});
+  EXPECT_EQ(c, a);
+  EXPECT_FALSE(c.SharesHostAndTags(a));
+  EXPECT_TRUE(SeriesKey(a).SharesHostAndTags(a));
+  // The name is still checked.
+  EXPECT_TRUE(a.WithName("").status().IsInvalidArgument());
+  EXPECT_TRUE(a.WithName(std::string(300, 'x')).status().IsInvalidArgument());
+  // An empty key reads as empty.
+  EXPECT_EQ(SeriesKey().host(), "");
+  EXPECT_TRUE(SeriesKey().tags().empty());
+}
+
 TEST(SeriesKey, HashSeparatesFields) {
   std::set<SeriesId> ids;
   ids.insert(Key("ab", "c").Hash());

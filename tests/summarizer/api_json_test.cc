@@ -7,6 +7,9 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace sonde::api {
 namespace {
@@ -49,7 +52,7 @@ TEST(ApiJson, ResponsesRoundTrip) {
   rollups.resolution = Resolution::kHour;
   rollups.from_ms = 5;
   rollups.to_ms = 6;
-  rollups.series.push_back(SeriesWindows{MakeLatest(), {StatsOf(w)}});
+  rollups.series.push_back(ServeWindows(MakeLatest(), {&w, 1}));
   auto r = ParseRollupsResponse(ToJsonText(rollups));
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->resolution, Resolution::kHour);
@@ -62,6 +65,15 @@ TEST(ApiJson, ResponsesRoundTrip) {
   EXPECT_EQ(ws.avg, 3);
   EXPECT_EQ(ws.end_ms, 1704067260000);
   EXPECT_DOUBLE_EQ(ws.rate, 6.0 / 60);
+  const RangeSummary& sum = r->series[0].summary;
+  EXPECT_EQ(sum.windows, 1u);
+  EXPECT_EQ(sum.count, 2u);
+  EXPECT_EQ(sum.sum, 6);
+  EXPECT_EQ(sum.min, 2);
+  EXPECT_EQ(sum.max, 4);
+  EXPECT_EQ(sum.p99, w.Quantile(0.99));  // One window: its own quantiles.
+  EXPECT_EQ(sum.start_ms, 1704067200000);
+  EXPECT_EQ(sum.end_ms, 1704067260000);
 
   LatestResponse latest{{MakeLatest()}};
   auto l = ParseLatestResponse(ToJsonText(latest));
@@ -79,6 +91,100 @@ TEST(ApiJson, MissingStatisticsAreNull) {
   EXPECT_TRUE(j["avg"].is_null());
   WindowStats back = j.get<WindowStats>();
   EXPECT_TRUE(std::isnan(back.avg));
+}
+
+// Windows of one series, minute by minute from `start_ms`, each holding
+// the given values.
+std::vector<RollupWindow> Minutes(MetricKind kind, int64_t start_ms,
+                                  const std::vector<std::vector<double>>& values) {
+  std::vector<RollupWindow> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int64_t start = start_ms + static_cast<int64_t>(i) * 60000;
+    RollupWindow& w = out.emplace_back(kind, Resolution::kMinute, start);
+    for (double v : values[i]) w.Add(v, start + 1000);
+  }
+  return out;
+}
+
+void ExpectWithinSketchError(double actual, double exact) {
+  EXPECT_NEAR(actual, exact, QuantileSketch::kRelativeAccuracy * std::abs(exact))
+      << "exact " << exact;
+}
+
+TEST(RangeSummary, QuantilesComeFromTheMergedSketchNotTheWorstWindow) {
+  // 1..99 in one minute, 1000 alone in the next: the range's p99 is 99 (the
+  // element of rank floor(0.99 * 99) of the 100 values); the highest window
+  // p99 would say 1000.
+  std::vector<double> many;
+  for (int v = 1; v <= 99; ++v) many.push_back(v);
+  const std::vector<RollupWindow> windows =
+      Minutes(MetricKind::kGauge, 1704067200000, {many, {1000}});
+  ASSERT_EQ(windows[1].Quantile(0.99), 1000);
+  const RangeSummary s = SummaryOf(windows);
+  EXPECT_EQ(s.windows, 2u);
+  EXPECT_EQ(s.count, 100u);
+  EXPECT_EQ(s.sum, 5950);
+  EXPECT_EQ(s.avg, 59.5);
+  EXPECT_EQ(s.min, 1);
+  EXPECT_EQ(s.max, 1000);
+  ExpectWithinSketchError(s.p50, 50);
+  ExpectWithinSketchError(s.p90, 90);
+  ExpectWithinSketchError(s.p99, 99);
+  EXPECT_EQ(s.start_ms, 1704067200000);
+  EXPECT_EQ(s.end_ms, 1704067320000);
+  EXPECT_DOUBLE_EQ(s.rate, 5950.0 / 120);
+}
+
+TEST(RangeSummary, SkipsEmptyWindowsAndClampsToTheRange) {
+  // A counter: increments 60 and 240 around an empty minute. A single
+  // value reads back exactly (quantiles are clamped to [min, max]).
+  const std::vector<RollupWindow> windows =
+      Minutes(MetricKind::kCounter, 1704067200000, {{60}, {}, {240}});
+  const RangeSummary s = SummaryOf(windows);
+  EXPECT_EQ(s.windows, 3u);
+  EXPECT_EQ(s.count, 2u);
+  EXPECT_EQ(s.min, 60);  // The empty window's 0 does not count.
+  EXPECT_EQ(s.max, 240);
+  // Two values: every quantile up to p99 is the element of rank 0.
+  ExpectWithinSketchError(s.p50, 60);
+  ExpectWithinSketchError(s.p99, 60);
+  EXPECT_EQ(s.rate, 300.0 / 180);  // Over the three minutes.
+  const RangeSummary one = SummaryOf(Minutes(MetricKind::kGauge, 0, {{0.25}}));
+  EXPECT_EQ(one.p50, 0.25);
+  EXPECT_EQ(one.p90, 0.25);
+  EXPECT_EQ(one.p99, 0.25);
+}
+
+TEST(RangeSummary, NothingGivesNullStatistics) {
+  for (const RangeSummary& s :
+       {SummaryOf({}), SummaryOf(Minutes(MetricKind::kGauge, 0, {{}, {}}))}) {
+    EXPECT_EQ(s.count, 0u);
+    EXPECT_TRUE(std::isnan(s.avg));
+    EXPECT_TRUE(std::isnan(s.p99));
+    EXPECT_TRUE(std::isnan(s.rate));
+    const nlohmann::json j = s;
+    EXPECT_TRUE(j["p99"].is_null());
+    EXPECT_TRUE(j["min"].is_null());
+    const RangeSummary back = j.get<RangeSummary>();
+    EXPECT_TRUE(std::isnan(back.p50));
+    EXPECT_EQ(back.windows, s.windows);
+  }
+}
+
+TEST(RangeSummary, HasTheDocumentedShape) {
+  const RangeSummary s = SummaryOf(Minutes(MetricKind::kGauge, 1704067200000, {{2, 4}}));
+  const nlohmann::json j = s;
+  std::set<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"windows", "count", "sum", "avg", "min", "max", "p50",
+                                         "p90", "p99", "rate", "start_ms", "end_ms"}));
+  EXPECT_EQ(j["avg"], 3.0);
+  EXPECT_EQ(j["end_ms"], 1704067260000);
+  // A rollups document without summaries is not this API's.
+  EXPECT_FALSE(ParseRollupsResponse(R"({"host":"h","label":"","resolution":"minute",
+      "from_ms":0,"to_ms":1,"series":[{"series":{"id":"1","host":"h","name":"n","tags":{},
+      "kind":"gauge","value":1,"timestamp_ms":1},"windows":[]}]})")
+                   .has_value());
 }
 
 TEST(ApiJson, DamagedDocumentsAreCorruptionNotExceptions) {

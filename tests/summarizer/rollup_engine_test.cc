@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "series_hash.h"
 #include "sonde/clock.h"
 #include "sonde/store.h"
 #include "sonde/wire.h"
@@ -234,6 +236,82 @@ TEST(RollupEngine, FlushWritesTouchedWindowsOpenThenClosedAndEvicts) {
   EXPECT_EQ(Rejected(engine, RejectReason::kLate), 1u);
 }
 
+TEST(RollupEngine, OlderMinutesKeptEncodedAreWrittenExactly) {
+  RollupEngine engine({});
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> value(2.0, 1.0);
+  // Minute 0 gets many samples, then minute 1 starts (minute 0 is now kept
+  // encoded), then late samples land in minute 0 again.
+  RollupWindow expected(MetricKind::kTiming, Resolution::kMinute, kT0);
+  std::vector<Sample> first, late;
+  for (int i = 0; i < 50; ++i) {
+    const double v = value(rng);
+    first.push_back(S("lat", v, kT0 + 1000 * i, MetricKind::kTiming));
+    expected.Add(v, kT0 + 1000 * i);
+  }
+  for (int i = 0; i < 5; ++i) {
+    const double v = -value(rng);
+    late.push_back(S("lat", v, kT0 + 100 + i, MetricKind::kTiming));
+    expected.Add(v, kT0 + 100 + i);
+  }
+  const int64_t now = kT0 + kMin + 5000;
+  Batch a("h", first), b("h", {S("lat", 3, kT0 + kMin + 1000, MetricKind::kTiming)}), c("h", late);
+  ASSERT_EQ(engine.Ingest(a.view(), now), 50u);
+  ASSERT_EQ(engine.Ingest(b.view(), now), 1u);
+  ASSERT_EQ(engine.Ingest(c.view(), now), 5u);
+  auto w = engine.WindowsForTest(Key("h", "lat"));
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[1], expected);
+  // Written open now, and closed (whole, folded) once the lateness passed.
+  TickBatch tick;
+  engine.BuildFlush(now, &tick);
+  ASSERT_EQ(tick.batch.windows.size(), 2u);
+  engine.BuildFlush(kT0 + 3 * kMin, &tick);
+  ASSERT_EQ(tick.batch.windows.size(), 1u);
+  const RollupWindow& closed = tick.batch.windows[0].window;
+  EXPECT_TRUE(tick.batch.windows[0].fold_into_hour);
+  EXPECT_EQ(closed.count(), 55u);
+  EXPECT_EQ(closed.sketch(), expected.sketch());
+  EXPECT_EQ(closed.sum(), expected.sum());
+  EXPECT_EQ(closed.min(), expected.min());
+  EXPECT_EQ(closed.last_ms(), expected.last_ms());
+  EXPECT_EQ(engine.windows_in_memory(), 1u);
+}
+
+TEST(RollupEngine, SeriesOfAHostShareOneCopyOfHostAndTags) {
+  RollupEngine engine({});
+  Batch a("h", {S("a", 1, kT0), S("b", 1, kT0), S("c", 1, kT0, MetricKind::kGauge, {{"x", "1"}})},
+          {{"dc", "eu"}});
+  Batch b("h", {S("d", 1, kT0)}, {{"dc", "us"}});
+  ASSERT_EQ(engine.Ingest(a.view(), kT0 + 1000), 3u);
+  ASSERT_EQ(engine.Ingest(b.view(), kT0 + 1000), 1u);
+  // The next batch of the same host finds its series through the scope.
+  ASSERT_EQ(engine.Ingest(a.view(), kT0 + 1000), 3u);
+  EXPECT_EQ(engine.series_count(), 4u);
+  TickBatch tick;
+  engine.BuildFlush(kT0 + 1000, &tick);
+  ASSERT_EQ(tick.batch.series.size(), 4u);
+  std::map<std::string, const SeriesKey*> keys;
+  for (const SeriesUpdate& u : tick.batch.series) keys[u.key->name()] = u.key.get();
+  EXPECT_TRUE(keys["a"]->SharesHostAndTags(*keys["b"]));
+  EXPECT_FALSE(keys["a"]->SharesHostAndTags(*keys["c"]));  // Its own tag.
+  EXPECT_FALSE(keys["a"]->SharesHostAndTags(*keys["d"]));  // Other batch tags.
+  EXPECT_EQ(*keys["c"], Key("h", "c", {{"dc", "eu"}, {"x", "1"}}));
+  EXPECT_EQ(*keys["d"], Key("h", "d", {{"dc", "us"}}));
+  // Evicted and created again: the scope is rebuilt, identity unchanged.
+  engine.BuildFlush(kT0 + 3 * kMin, &tick);
+  EXPECT_EQ(engine.series_count(), 0u);
+  const int64_t t3 = kT0 + 3 * kMin;
+  Batch again("h", {S("a", 1, t3), S("b", 1, t3), S("c", 1, t3, MetricKind::kGauge, {{"x", "1"}})},
+              {{"dc", "eu"}});
+  ASSERT_EQ(engine.Ingest(again.view(), t3), 3u);
+  ASSERT_EQ(engine.Ingest(again.view(), t3), 3u);
+  EXPECT_EQ(engine.series_count(), 3u);
+  const auto w = engine.WindowsForTest(Key("h", "b", {{"dc", "eu"}}));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].count(), 2u);
+}
+
 TEST(RollupEngine, ShedBacklogDropsOnlyClosedWindowsAboveTheBound) {
   EngineOptions o;
   o.max_windows = 1;
@@ -258,6 +336,20 @@ TEST(RollupEngine, ApplyIdsIgnoresEvictedSlots) {
   tick.result.ids = {1234};
   engine.ApplyIds(tick);  // Must not touch the freed slot.
   EXPECT_EQ(engine.series_count(), 0u);
+}
+
+TEST(SeriesHash, SameBytesComparesEveryByteOfEveryLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'x');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(SameBytes(a, std::string(a))) << n;
+    EXPECT_FALSE(SameBytes(a, a + "y")) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = '#';
+      EXPECT_FALSE(SameBytes(a, b)) << n << " " << i;
+    }
+  }
 }
 
 TEST(RollupEngineOptions, ValidateChecksEachField) {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -254,6 +255,43 @@ TEST_F(SummarizerHttp, SeriesAndLatestRoutes) {
   EXPECT_TRUE(latest->latest.empty());  // liz posts carry no tags.
   EXPECT_EQ(Get("/api/v1/latest?where=dc").status, 400);
   EXPECT_EQ(Get("/api/v1/latest?where==eu").status, 400);
+}
+
+TEST_F(SummarizerHttp, RollupsCarryARangeSummaryFromTheMergedSketches) {
+  // 1, 2, 3, 4 in the minute before kNow's, 100 in kNow's: over both, p99
+  // is 4 (rank floor(0.99 * 4) of five values), while the later window
+  // alone has p99 100.
+  for (int i = 1; i <= 4; ++i) {
+    PostAndWait("web-03", kMinute - 60000 + i * 1000, R"({"lat": )" + std::to_string(i) + "}");
+  }
+  PostAndWait("web-03", kNow - 10000, R"({"lat": 100})");
+  std::optional<api::RollupsResponse> r;
+  ASSERT_TRUE(sonde::testing::WaitFor([&] {
+    auto parsed = api::ParseRollupsResponse(Get("/api/v1/rollups?host=web-03").body);
+    if (!parsed.has_value() || parsed->series.size() != 1) return false;
+    r = std::move(*parsed);
+    return r->series[0].summary.count == 5;
+  }));
+  const api::SeriesWindows& series = r->series[0];
+  ASSERT_EQ(series.windows.size(), 2u);
+  EXPECT_EQ(series.windows[1].p99, 100);
+  const api::RangeSummary& s = series.summary;
+  EXPECT_EQ(s.windows, 2u);
+  EXPECT_EQ(s.sum, 110);
+  EXPECT_EQ(s.avg, 22);
+  EXPECT_EQ(s.min, 1);
+  EXPECT_EQ(s.max, 100);
+  const double error = QuantileSketch::kRelativeAccuracy;
+  EXPECT_NEAR(s.p50, 3, 3 * error);
+  EXPECT_NEAR(s.p90, 4, 4 * error);
+  EXPECT_NEAR(s.p99, 4, 4 * error);
+  EXPECT_EQ(s.start_ms, kMinute - 60000);
+  EXPECT_EQ(s.end_ms, kMinute + 60000);
+  EXPECT_DOUBLE_EQ(s.rate, 110.0 / 120);
+  // On the wire: "summary" beside "windows".
+  const json doc = json::parse(Get("/api/v1/rollups?host=web-03").body);
+  EXPECT_EQ(doc["series"][0]["summary"]["count"], 5);
+  EXPECT_EQ(doc["series"][0]["summary"]["max"], 100.0);
 }
 
 TEST_F(SummarizerHttp, RollupsRouteAndItsParameters) {

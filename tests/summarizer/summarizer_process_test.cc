@@ -140,7 +140,7 @@ TEST_F(SummarizerProcess, KillDashNineLosesAtMostTheLastTickAndNeverDoubleCounts
   // flushed, but whatever was is a prefix of what was posted.
   for (int i = 51; i <= 70; ++i) Post(i);
   child_->Signal(SIGKILL);
-  child_->Wait();
+  EXPECT_EQ(child_->Wait(), 128 + SIGKILL);
 
   Start();
   Totals after_kill = Stored("minute");
@@ -156,9 +156,7 @@ TEST_F(SummarizerProcess, KillDashNineLosesAtMostTheLastTickAndNeverDoubleCounts
   const uint64_t base = after_kill.count;
   for (int i = 71; i <= 100; ++i) Post(i);
   child_->Signal(SIGTERM);
-  status = child_->Wait();
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(child_->Wait(), 0);
 
   Start();
   Totals final_minutes = Stored("minute");
@@ -168,8 +166,7 @@ TEST_F(SummarizerProcess, KillDashNineLosesAtMostTheLastTickAndNeverDoubleCounts
   EXPECT_EQ(final_hours.count, final_minutes.count);
   EXPECT_DOUBLE_EQ(final_hours.sum, final_minutes.sum);
   child_->Signal(SIGTERM);
-  status = child_->Wait();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(child_->Wait(), 0);
 }
 
 TEST_F(SummarizerProcess, SecondWriterOnTheSameDirectoryIsRefused) {
@@ -177,9 +174,7 @@ TEST_F(SummarizerProcess, SecondWriterOnTheSameDirectoryIsRefused) {
   Child second({sonde::testing::BinaryPath("sonde-summarizer"), "--data-dir", db_, "--http",
                 "127.0.0.1:0", "--from", "tcp://127.0.0.1:1"},
                dir_.File("second.log"));
-  const int status = second.Wait();
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(second.Wait(), 1);
 }
 
 TEST_F(SummarizerProcess, BadFlagsExitWithTwo) {
@@ -192,9 +187,7 @@ TEST_F(SummarizerProcess, BadFlagsExitWithTwo) {
                                   db_};
     argv.insert(argv.end(), args.begin(), args.end());
     Child c(argv, dir_.File("bad.log"));
-    const int status = c.Wait();
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 2) << args[0] << " " << args[1];
+    EXPECT_EQ(c.Wait(), 2) << args[0] << " " << args[1];
   }
 }
 

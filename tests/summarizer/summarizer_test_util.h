@@ -1,21 +1,16 @@
-// Helpers for the summarizer tests: a tiny blocking HTTP/1.1 client, a
-// Summarizer running in-process on its own thread, and the real binary run
-// as a child process.
+// Helpers for the summarizer tests: a tiny blocking HTTP/1.1 client and a
+// Summarizer running in-process on its own thread. Child processes and free
+// ports: tests/testutil.
 #ifndef SONDE_TESTS_SUMMARIZER_SUMMARIZER_TEST_UTIL_H_
 #define SONDE_TESTS_SUMMARIZER_SUMMARIZER_TEST_UTIL_H_
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -24,8 +19,6 @@
 
 #include "sonde/summarizer.h"
 #include "testutil/testutil.h"
-
-extern char** environ;
 
 namespace sonde::summarizer::testing {
 
@@ -132,60 +125,9 @@ class RunningSummarizer {
   Status run_status_;
 };
 
-// A child process running a binary of this tree; SIGKILLed if still alive
-// on destruction. stdout/stderr go to files in `dir`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const std::string& log_path) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      ADD_FAILURE() << "posix_spawn " << args[0] << ": " << rc;
-      pid_ = -1;
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-  void Signal(int signum) {
-    if (pid_ > 0) kill(pid_, signum);
-  }
-  // Waits for the exit; returns the wait status.
-  int Wait() {
-    int status = 0;
-    if (pid_ > 0) waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// A free TCP port on 127.0.0.1 (bound, read back, closed).
-inline uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+// Process and port helpers come from tests/testutil.
+using sonde::testing::Child;
+using sonde::testing::FreePort;
 
 }  // namespace sonde::summarizer::testing
 

@@ -100,43 +100,47 @@ TEST_F(QueryCli, MetricsCsv) {
 // ---- sonde get ----------------------------------------------------------------------
 
 TEST_F(QueryCli, GetTable) {
-  EXPECT_OUTPUT(Sonde({"get", "web-01"}),
-                "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX  MAX P99  TREND\n"
-                "cpu       core=0,dc=east  gauge        7  42.86    10    90       90  ▁▂▄ █\n"
-                "cpu       core=1,dc=east  gauge        5      5     5     5        5  ▄▄▄▄▄\n"
-                "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G     2.5G      ▄\n"
-                "requests  dc=east         counter      5    3/s    60   300      300  ▁▃▅▆█\n");
+  // P50 and P99 are of every sample shown: cpu core=0 holds 10 20 30 40 50
+  // 60 90, whose p50 is 40 and p99 60 (ranks 3 and 5), within the sketch's
+  // 2 %; the 12:04 window alone has p99 90.
+  EXPECT_OUTPUT(
+      Sonde({"get", "web-01"}),
+      "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX    P50    P99  TREND\n"
+      "cpu       core=0,dc=east  gauge        7  42.86    10    90  40.58  60.38  ▁▂▄ █\n"
+      "cpu       core=1,dc=east  gauge        5      5     5     5      5      5  ▄▄▄▄▄\n"
+      "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G   2.5G   2.5G      ▄\n"
+      "requests  dc=east         counter      5    3/s    60   300  182.8  241.6  ▁▃▅▆█\n");
 }
 
 TEST_F(QueryCli, GetLabelMatchesNamesCaseInsensitivelyBySubstring) {
   const std::string cpu =
-      "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX  MAX P99  TREND\n"
-      "cpu     core=0,dc=east  gauge      7  42.86   10   90       90  ▁▂▄ █\n"
-      "cpu     core=1,dc=east  gauge      5      5    5    5        5  ▄▄▄▄▄\n";
+      "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX    P50    P99  TREND\n"
+      "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  60.38  ▁▂▄ █\n"
+      "cpu     core=1,dc=east  gauge      5      5    5    5      5      5  ▄▄▄▄▄\n";
   EXPECT_OUTPUT(Sonde({"get", "web-01", "CPU"}), cpu);
   EXPECT_OUTPUT(Sonde({"get", "web-01", "pU"}), cpu);
   EXPECT_OUTPUT(Sonde({"get", "web-01", "M.U"}),
-                "METRIC    TAGS     KIND   COUNT   AVG   MIN   MAX  MAX P99  TREND\n"
-                "mem.used  dc=east  gauge      1  2.5G  2.5G  2.5G     2.5G  ▄\n");
+                "METRIC    TAGS     KIND   COUNT   AVG   MIN   MAX   P50   P99  TREND\n"
+                "mem.used  dc=east  gauge      1  2.5G  2.5G  2.5G  2.5G  2.5G  ▄\n");
 }
 
 TEST_F(QueryCli, GetFitsTheTerminal) {
-  // 60 columns: the tags are cut, then KIND and MIN are left out, and the
-  // tags get their width back; the trend stays.
+  // 60 columns: the tags are cut, then KIND and P50 are left out; the
+  // trend stays.
   EXPECT_OUTPUT(Sonde({"get", "web-01"}, 60),
-                "METRIC    TAGS            COUNT    AVG   MAX  MAX P99  TREND\n"
-                "cpu       core=0,dc=east      7  42.86    90       90  ▁▂▄ █\n"
-                "cpu       core=1,dc=east      5      5     5        5  ▄▄▄▄▄\n"
-                "mem.used  dc=east             1   2.5G  2.5G     2.5G      ▄\n"
-                "requests  dc=east             5    3/s   300      300  ▁▃▅▆█\n");
-  // 56 columns: the tags are cut as well.
+                "METRIC    TAGS        COUNT    AVG   MIN   MAX    P99  TREND\n"
+                "cpu       core=0,dc…      7  42.86    10    90  60.38  ▁▂▄ █\n"
+                "cpu       core=1,dc…      5      5     5     5      5  ▄▄▄▄▄\n"
+                "mem.used  dc=east         1   2.5G  2.5G  2.5G   2.5G      ▄\n"
+                "requests  dc=east         5    3/s    60   300  241.6  ▁▃▅▆█\n");
+  // 56 columns: MIN goes too, and the tags get some width back.
   EXPECT_OUTPUT(Sonde({"get", "web-01"}, 56),
-                "METRIC    TAGS        COUNT    AVG   MAX  MAX P99  TREND\n"
-                "cpu       core=0,dc…      7  42.86    90       90  ▁▂▄ █\n"
-                "cpu       core=1,dc…      5      5     5        5  ▄▄▄▄▄\n"
-                "mem.used  dc=east         1   2.5G  2.5G     2.5G      ▄\n"
-                "requests  dc=east         5    3/s   300      300  ▁▃▅▆█\n");
-  // 44 columns: MIN and MAX P99 go too.
+                "METRIC    TAGS          COUNT    AVG   MAX    P99  TREND\n"
+                "cpu       core=0,dc=e…      7  42.86    90  60.38  ▁▂▄ █\n"
+                "cpu       core=1,dc=e…      5      5     5      5  ▄▄▄▄▄\n"
+                "mem.used  dc=east           1   2.5G  2.5G   2.5G      ▄\n"
+                "requests  dc=east           5    3/s   300  241.6  ▁▃▅▆█\n");
+  // 44 columns: P99 goes too.
   EXPECT_OUTPUT(Sonde({"get", "web-01", "cpu"}, 44),
                 "METRIC  TAGS        COUNT    AVG  MAX  TREND\n"
                 "cpu     core=0,dc…      7  42.86   90  ▁▂▄ █\n"
@@ -146,11 +150,11 @@ TEST_F(QueryCli, GetFitsTheTerminal) {
 TEST_F(QueryCli, GetSince) {
   // Since 12:03: the windows of 12:03 and 12:04 only.
   EXPECT_OUTPUT(Sonde({"get", "web-01", "--since", "2m"}),
-                "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX  MAX P99  TREND\n"
-                "cpu       core=0,dc=east  gauge        1     90    90    90       90   ▄\n"
-                "cpu       core=1,dc=east  gauge        2      5     5     5        5  ▄▄\n"
-                "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G     2.5G   ▄\n"
-                "requests  dc=east         counter      2  4.5/s   240   300      300  ▁█\n");
+                "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX    P50    P99  TREND\n"
+                "cpu       core=0,dc=east  gauge        1     90    90    90     90     90   ▄\n"
+                "cpu       core=1,dc=east  gauge        2      5     5     5      5      5  ▄▄\n"
+                "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G   2.5G   2.5G   ▄\n"
+                "requests  dc=east         counter      2  4.5/s   240   300  241.6  241.6  ▁█\n");
   // Nothing since 12:04:59 for db-01: an empty answer, with a note.
   RunResult r = Sonde({"get", "db-01", "--since", "1s"});
   EXPECT_EQ(r.exit_code, 0);
@@ -160,9 +164,10 @@ TEST_F(QueryCli, GetSince) {
 }
 
 TEST_F(QueryCli, GetHours) {
+  // The hour merges the same samples: the same quantiles as the minutes.
   EXPECT_OUTPUT(Sonde({"get", "web-01", "--res", "hour"}),
-                "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX  MAX P99  TREND\n"
-                "cpu     core=0,dc=east  gauge      7  42.86   10   90    60.38  ▄\n");
+                "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX    P50    P99  TREND\n"
+                "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  60.38  ▄\n");
 }
 
 TEST_F(QueryCli, GetWindows) {
@@ -184,9 +189,14 @@ TEST_F(QueryCli, GetWindows) {
       "5\n");
 }
 
-TEST_F(QueryCli, GetCsvHasEveryWindow) {
+TEST_F(QueryCli, GetCsvIsOneRowPerSeriesOrPerWindow) {
   EXPECT_OUTPUT(
       Sonde({"get", "web-01", "req", "--format", "csv", "--since", "2m"}),
+      "host,metric,tags,kind,resolution,start,end,windows,count,sum,avg,min,max,p50,p90,p99,rate\n"
+      "web-01,requests,dc=east,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:05:00Z,2,2,540,"
+      "270,240,300,241.57939070431988,241.57939070431988,241.57939070431988,4.5\n");
+  EXPECT_OUTPUT(
+      Sonde({"get", "web-01", "req", "--format", "csv", "--since", "2m", "--windows"}),
       "host,metric,tags,kind,resolution,start,end,count,sum,avg,min,max,last,p50,p90,p99,rate,"
       "open\n"
       "web-01,requests,dc=east,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:04:00Z,1,240,240,"
@@ -205,8 +215,9 @@ TEST_F(QueryCli, GetJson) {
           id +
           R"(","kind":"counter","name":"requests","tags":{"dc":"east"},)"
           R"("timestamp_ms":1714565050000,"value":300.0},)"
-          R"("summary":{"avg":300.0,"count":1,"max":300.0,"max_p99":300.0,"min":300.0,)"
-          R"("rate":5.0,"sum":300.0,"windows":1},)"
+          R"("summary":{"avg":300.0,"count":1,"end_ms":1714565100000,"max":300.0,"min":300.0,)"
+          R"("p50":300.0,"p90":300.0,"p99":300.0,"rate":5.0,"start_ms":1714565040000,)"
+          R"("sum":300.0,"windows":1},)"
           R"("windows":[{"avg":300.0,"count":1,"end_ms":1714565100000,"last":300.0,)"
           R"("last_ms":1714565041000,"max":300.0,"min":300.0,"open":false,"p50":300.0,)"
           R"("p90":300.0,"p99":300.0,"rate":5.0,"start_ms":1714565040000,"sum":300.0}]}],)"
@@ -351,10 +362,31 @@ TEST_F(QueryCli, ColourOnlyWhenAskedOrOnATerminal) {
   r = Sonde({"get", "db-01", "--color", "always"});
   EXPECT_EQ(r.out,
             "\x1b[1mMETRIC\x1b[0m     \x1b[1mTAGS\x1b[0m             \x1b[1mKIND\x1b[0m   "
-            "\x1b[1mCOUNT\x1b[0m   \x1b[1mAVG\x1b[0m   \x1b[1mMIN\x1b[0m   \x1b[1mMAX\x1b[0m  "
-            "\x1b[1mMAX P99\x1b[0m  \x1b[1mTREND\x1b[0m\n"
-            "disk.free  dc=east,role=db  gauge      1  0.25  0.25  0.25     0.25  "
+            "\x1b[1mCOUNT\x1b[0m   \x1b[1mAVG\x1b[0m   \x1b[1mMIN\x1b[0m   \x1b[1mMAX\x1b[0m   "
+            "\x1b[1mP50\x1b[0m   \x1b[1mP99\x1b[0m  \x1b[1mTREND\x1b[0m\n"
+            "disk.free  dc=east,role=db  gauge      1  0.25  0.25  0.25  0.25  0.25  "
             "\x1b[36m▄\x1b[0m\n");
+}
+
+TEST_F(QueryCli, LogsOnlyWhenVerbose) {
+  // No log lines by default, even with SPDLOG_LEVEL set for the services.
+  const RunResult quiet = SondeRaw({"hosts", "--db", db()}, {{"SPDLOG_LEVEL", "debug"}});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.err, "");
+  // A read-only open is debug detail: not at info.
+  const RunResult info = SondeRaw({"--log-level", "info", "hosts", "--db", db()});
+  EXPECT_EQ(info.err, "");
+  EXPECT_EQ(info.out, quiet.out);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--verbose", "hosts", "--db", db()},
+        std::vector<std::string>{"hosts", "--db", db(), "-v"},
+        std::vector<std::string>{"hosts", "--db", db(), "--log-level", "debug"}}) {
+    const RunResult verbose = SondeRaw(args);
+    EXPECT_EQ(verbose.exit_code, 0) << verbose.err;
+    EXPECT_NE(verbose.err.find("event=store_open dir=" + db() + " mode=read"), std::string::npos)
+        << verbose.err;
+    EXPECT_EQ(verbose.out, quiet.out);  // Logs never reach stdout.
+  }
 }
 
 // ---- --url: the same answers from a running summarizer ------------------------------

@@ -22,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "run_binary.h"
 #include "sonde/store.h"
 #include "testutil/testutil.h"
 

@@ -72,6 +72,23 @@ TEST(Table, ColoursHeaderAndColumnsOnlyWhenAsked) {
   EXPECT_EQ(t.Render(80, false), "A  B\na  b\n");
 }
 
+TEST(Table, ColoursStatusCellsOneByOne) {
+  Table t({TableColumn("HOST"), TableColumn("STATUS").ColorBy(StatusColor)});
+  for (const char* status : {"Healthy", "Degraded", "Unhealthy", "Down", "other"}) {
+    t.AddRow({"h", status});
+  }
+  EXPECT_EQ(t.Render(80, true),
+            "\x1b[1mHOST\x1b[0m  \x1b[1mSTATUS\x1b[0m\n"
+            "h     \x1b[32mHealthy\x1b[0m\n"
+            "h     \x1b[33mDegraded\x1b[0m\n"
+            "h     \x1b[31mUnhealthy\x1b[0m\n"
+            "h     \x1b[31mDown\x1b[0m\n"
+            "h     other\n");
+  // Without colour (a pipe, NO_COLOR, --color never): no escape at all.
+  EXPECT_EQ(t.Render(80, false).find('\x1b'), std::string::npos);
+  EXPECT_EQ(t.ToCsv().find('\x1b'), std::string::npos);
+}
+
 TEST(Table, CsvQuotesWhatNeedsIt) {
   Table t({TableColumn("NAME"), TableColumn("AGE").Csv("age_ms")});
   t.AddRow({"a,b", "say \"hi\""});

@@ -1,9 +1,10 @@
-// The bus framing: topic and meta frames (sonde/wire.h, "Bus").
+// The bus framing: topic, meta and payload frames (sonde/wire.h, "Bus").
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "sonde/wire.h"
 #include "wire_test_messages.h"
@@ -29,18 +30,19 @@ TEST(WireBus, TopicIsSourceThenNul) {
 }
 
 TEST(WireBus, MetaHasTheDocumentedBytes) {
-  EXPECT_EQ(ToHex(Meta({"b1", 1, kT})), "94 01 a2 62 31 01 cf 00 00 01 8b cf e5 68 00");
-  EXPECT_EQ(ToHex(Meta({"", 0, -1})), "94 01 a0 00 ff");
+  EXPECT_EQ(ToHex(Meta({"b1", 1, kT, 3})), "95 02 a2 62 31 01 cf 00 00 01 8b cf e5 68 00 03");
+  EXPECT_EQ(ToHex(Meta({"", 0, -1, 1})), "95 02 a0 00 ff 01");
 }
 
 TEST(WireBus, MetaRoundTrips) {
   const std::string id64(kMaxBrokerIdBytes, 'b');
   const BusMeta cases[] = {
-      {"broker-1", 1, kT},
-      {"", 0, 0},
-      {id64, std::numeric_limits<uint64_t>::max(), std::numeric_limits<int64_t>::max()},
-      {"b", 300, std::numeric_limits<int64_t>::min()},
-      {"b", uint64_t{1} << 40, -5},
+      {"broker-1", 1, kT, 1},
+      {"", 0, 0, 2},
+      {id64, std::numeric_limits<uint64_t>::max(), std::numeric_limits<int64_t>::max(),
+       kMaxBusMessages},
+      {"b", 300, std::numeric_limits<int64_t>::min(), 300},
+      {"b", uint64_t{1} << 40, -5, 1},
   };
   for (const BusMeta& in : cases) {
     SCOPED_TRACE(in.sequence);
@@ -51,6 +53,7 @@ TEST(WireBus, MetaRoundTrips) {
     EXPECT_EQ(out.broker_id, in.broker_id);
     EXPECT_EQ(out.sequence, in.sequence);
     EXPECT_EQ(out.received_ms, in.received_ms);
+    EXPECT_EQ(out.message_count, in.message_count);
   }
 }
 
@@ -58,6 +61,8 @@ TEST(WireBus, EncodeMetaRefusesLongIdsAndSmallBuffers) {
   char buf[128];
   const std::string id65(kMaxBrokerIdBytes + 1, 'b');
   EXPECT_EQ(EncodeBusMeta({id65, 1, kT}, buf, sizeof buf), 0u);
+  EXPECT_EQ(EncodeBusMeta({"b", 1, kT, 0}, buf, sizeof buf), 0u);
+  EXPECT_EQ(EncodeBusMeta({"b", 1, kT, kMaxBusMessages + 1}, buf, sizeof buf), 0u);
   const std::string full = Meta({"broker-1", 12345, kT});
   for (size_t cap = 0; cap < full.size(); ++cap) {
     EXPECT_EQ(EncodeBusMeta({"broker-1", 12345, kT}, buf, cap), 0u) << cap;
@@ -70,36 +75,41 @@ TEST(WireBus, DecodeMetaIsStrict) {
     std::string frame;
     WireError want;
   };
-  const std::string good = Meta({"b1", 7, kT});
+  const std::string good = Meta({"b1", 7, kT, 2});
   using W = WireError;
   const Case cases[] = {
       {"empty", "", W::kEmpty},
-      {"not an array", FromHex("84 01 02 03 04"), W::kWrongType},
-      {"3 items", FromHex("93 01 a1 62 01"), W::kWrongType},
-      {"5 items", FromHex("95 01 a1 62 01 01 01"), W::kWrongType},
-      {"version 2", FromHex("94 02 a1 62 01 01"), W::kBadVersion},
-      {"version as str", FromHex("94 a1 31 a1 62 01 01"), W::kWrongType},
-      {"broker id int", FromHex("94 01 05 01 01"), W::kWrongType},
+      {"not an array", FromHex("85 01 02 03 04 05"), W::kWrongType},
+      {"4 items (v1)", FromHex("94 01 a1 62 01 01"), W::kWrongType},
+      {"6 items", FromHex("96 02 a1 62 01 01 01 01"), W::kWrongType},
+      {"version 1", FromHex("95 01 a1 62 01 01 01"), W::kBadVersion},
+      {"version as str", FromHex("95 a1 32 a1 62 01 01 01"), W::kWrongType},
+      {"broker id int", FromHex("95 02 05 01 01 01"), W::kWrongType},
       {"broker id 65 bytes",
        [] {
          Out o;
-         o.pk.pack_array(4);
-         o.pk.pack_int(1);
+         o.pk.pack_array(5);
+         o.pk.pack_int(2);
          o.Str(std::string(kMaxBrokerIdBytes + 1, 'b'));
+         o.pk.pack_int(1);
          o.pk.pack_int(1);
          o.pk.pack_int(1);
          return o.str();
        }(),
        W::kBadSource},
-      {"negative sequence", FromHex("94 01 a1 62 ff 01"), W::kWrongType},
-      {"signed sequence", FromHex("94 01 a1 62 d0 05 01"), W::kWrongType},
-      {"sequence float", FromHex("94 01 a1 62 cb 3f f0 00 00 00 00 00 00 01"), W::kWrongType},
-      {"received_ms nil", FromHex("94 01 a1 62 01 c0"), W::kWrongType},
-      {"received_ms beyond int64", FromHex("94 01 a1 62 01 cf ff ff ff ff ff ff ff ff"),
+      {"negative sequence", FromHex("95 02 a1 62 ff 01 01"), W::kWrongType},
+      {"signed sequence", FromHex("95 02 a1 62 d0 05 01 01"), W::kWrongType},
+      {"sequence float", FromHex("95 02 a1 62 cb 3f f0 00 00 00 00 00 00 01 01"), W::kWrongType},
+      {"received_ms nil", FromHex("95 02 a1 62 01 c0 01"), W::kWrongType},
+      {"received_ms beyond int64", FromHex("95 02 a1 62 01 cf ff ff ff ff ff ff ff ff 01"),
        W::kBadTimestamp},
-      {"0xc1", FromHex("94 01 a1 62 01 c1"), W::kInvalidMsgpack},
+      {"count 0", FromHex("95 02 a1 62 01 01 00"), W::kEmpty},
+      {"count negative", FromHex("95 02 a1 62 01 01 ff"), W::kWrongType},
+      {"count nil", FromHex("95 02 a1 62 01 01 c0"), W::kWrongType},
+      {"count over the limit", FromHex("95 02 a1 62 01 01 cd 08 01"), W::kTooManySamples},
+      {"0xc1", FromHex("95 02 a1 62 01 c1 01"), W::kInvalidMsgpack},
       {"trailing", good + "x", W::kTrailingBytes},
-      {"broker id past the end", FromHex("94 01 d9 40 62"), W::kLengthTooLarge},
+      {"broker id past the end", FromHex("95 02 d9 40 62"), W::kLengthTooLarge},
       {"truncated", good.substr(0, good.size() - 1), W::kTruncated},
   };
   for (const Case& c : cases) {
@@ -110,6 +120,70 @@ TEST(WireBus, DecodeMetaIsStrict) {
   for (size_t n = 1; n < good.size(); ++n) {
     BusMeta out;
     EXPECT_NE(DecodeBusMeta(good.substr(0, n), &out), WireError::kOk) << n;
+  }
+}
+
+// A valid message from `source` with `count` gauges.
+std::string Message(std::string_view source, int count) {
+  std::vector<Sample> samples;
+  for (int i = 0; i < count; ++i) {
+    samples.push_back({.name = "m" + std::to_string(i),
+                       .value = 1.5 + i,
+                       .timestamp_ms = 0,
+                       .kind = MetricKind::kGauge,
+                       .tags = {}});
+  }
+  std::string out;
+  EXPECT_EQ(EncodeBatch(source, kT, {{"dc", "eu1"}}, samples, &out), WireError::kOk);
+  return out;
+}
+
+TEST(WireBus, SplitPayloadGivesEachMessageInOrder) {
+  const std::string a = Message("web-01", 1), b = Message("web-01", 3), c = Message("web-01", 2);
+  const std::string payload = a + b + c;  // Outlives the views into it.
+  std::vector<BusMessage> out;
+  ASSERT_EQ(SplitBusPayload(payload, 3, &out), WireError::kOk);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].message, a);
+  EXPECT_EQ(out[1].message, b);
+  EXPECT_EQ(out[2].message, c);
+  EXPECT_EQ(out[1].source, "web-01");
+  EXPECT_EQ(out[0].sample_count + out[1].sample_count + out[2].sample_count, 6u);
+  ASSERT_EQ(SplitBusPayload(b, 1, &out), WireError::kOk);  // Reused: cleared first.
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].sample_count, 3u);
+}
+
+TEST(WireBus, SplitPayloadIsStrict) {
+  struct Case {
+    const char* what;
+    std::string payload;
+    uint32_t count;
+    WireError want;
+  };
+  const std::string a = Message("web-01", 2), b = Message("web-01", 1);
+  using W = WireError;
+  const Case cases[] = {
+      {"empty", "", 1, W::kEmpty},
+      {"fewer messages than counted", a + b, 3, W::kTruncated},
+      {"more messages than counted", a + b, 1, W::kTrailingBytes},
+      {"cut inside the second", a + b.substr(0, b.size() - 1), 2, W::kLengthTooLarge},
+      {"junk after", a + "x", 1, W::kTrailingBytes},
+      {"two sources", a + Message("web-02", 1), 2, W::kBadSource},
+      {"a malformed message", a + WithSample(Arr({Str("m")})), 2, W::kBadSample},
+      {"not a map", a + FromHex("a1 78"), 2, W::kWrongType},
+      {"0xc1", a + FromHex("c1"), 2, W::kInvalidMsgpack},
+      {"over the payload limit", std::string(kMaxBusPayloadBytes + 1, 'x'), 1, W::kOversized},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::vector<BusMessage> out;
+    EXPECT_STREQ(WireErrorName(SplitBusPayload(c.payload, c.count, &out)), WireErrorName(c.want));
+  }
+  const std::string both = a + b;
+  for (size_t n = 1; n < both.size(); ++n) {
+    std::vector<BusMessage> out;
+    EXPECT_NE(SplitBusPayload(both.substr(0, n), 2, &out), WireError::kOk) << n;
   }
 }
 

@@ -38,11 +38,9 @@ Status ParseDefaults(const EmitCommand& command, Defaults* defaults, Tags* tags)
     if (!t) return t.error();
     defaults->time_ms = *t;
   }
-  for (const std::string& text : command.tags) {
-    Result<Tag> tag = ParseTag(text);
-    if (!tag) return tag.error();
-    tags->push_back(std::move(*tag));
-  }
+  Result<Tags> parsed = ParseTagFlags(command.tags);
+  if (!parsed) return parsed.error();
+  *tags = std::move(*parsed);
   return Status::OK();
 }
 

@@ -93,12 +93,12 @@ bool ParseRfc3339(std::string_view text, int64_t* ms) {
 Result<Sample> ParseSampleSpec(std::string_view text, MetricKind default_kind) {
   constexpr std::string_view kExpected =
       "expected name=value[:kind], e.g. cpu=12.5 or requests=5:counter";
-  const size_t eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0) return Invalid("sample", text, kExpected);
+  std::string_view name;
+  std::string_view value;
+  if (!SplitKeyValue(text, &name, &value)) return Invalid("sample", text, kExpected);
   Sample sample;
-  sample.name = std::string(text.substr(0, eq));
+  sample.name = std::string(name);
   sample.kind = default_kind;
-  std::string_view value = text.substr(eq + 1);
   if (size_t colon = value.rfind(':'); colon != std::string_view::npos) {
     std::string_view kind = value.substr(colon + 1);
     if (!ParseMetricKind(kind, &sample.kind)) {
@@ -117,14 +117,6 @@ Result<Sample> ParseSampleSpec(std::string_view text, MetricKind default_kind) {
     return Invalid("sample", text, "value must be finite");
   }
   return sample;
-}
-
-Result<Tag> ParseTag(std::string_view text) {
-  const size_t eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    return Invalid("tag", text, "expected key=value, e.g. service=auth");
-  }
-  return Tag{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 
 Result<int64_t> ParseTimestamp(std::string_view text) {

@@ -17,6 +17,7 @@
 
 #include "sonde/sample.h"
 #include "sonde/status.h"
+#include "sonde/tag_flag.h"
 
 namespace sonde::emit {
 
@@ -24,8 +25,9 @@ namespace sonde::emit {
 // no tags; the name is not checked against wire limits here.
 Result<Sample> ParseSampleSpec(std::string_view text, MetricKind default_kind);
 
-// Parses "key=value".
-Result<Tag> ParseTag(std::string_view text);
+// Parses "key=value": sonde::ParseTagFlag (sonde/tag_flag.h), the parser
+// sonde-agent shares; kept under this name for the emit tests.
+inline Result<Tag> ParseTag(std::string_view text) { return ParseTagFlag(text); }
 
 // Parses milliseconds since the epoch or an RFC 3339 time, and checks that
 // it lies within the wire format's range (2000 to 2100).

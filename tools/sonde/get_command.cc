@@ -11,11 +11,11 @@
 #include "query_flags.h"
 #include "query_output.h"
 #include "query_source.h"
-#include "rollup_summary.h"
 #include "sonde/units.h"
 #include "sparkline.h"
 #include "table.h"
 #include "text_format.h"
+#include "trend.h"
 
 namespace sonde::tools {
 
@@ -57,27 +57,16 @@ std::string AvgCell(MetricKind kind, double avg, double rate) {
   return kind == MetricKind::kCounter ? FormatNumber(rate) + "/s" : FormatNumber(avg);
 }
 
-// A statistic for JSON: null when it does not exist, as the API writes it.
-Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-// The API's /api/v1/rollups document, with a "summary" per series.
-Json GetJson(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
+// The API's /api/v1/rollups document (summaries included).
+Json GetJson(const GetQuery& q, std::vector<api::SeriesWindows> result) {
   api::RollupsResponse response;
   response.host = q.query.host;
   response.label = q.query.label;
   response.resolution = q.query.resolution;
   response.from_ms = q.query.from_ms;
   response.to_ms = q.query.to_ms;
-  response.series = result;
-  Json doc = response;
-  for (size_t i = 0; i < result.size(); ++i) {
-    const RollupSummary s = Summarize(result[i].windows);
-    doc["series"][i]["summary"] =
-        Json{{"windows", s.windows},      {"count", s.count},   {"sum", s.sum},
-             {"avg", Num(s.avg)},         {"min", Num(s.min)},  {"max", Num(s.max)},
-             {"max_p99", Num(s.max_p99)}, {"rate", Num(s.rate)}};
-  }
-  return doc;
+  response.series = std::move(result);
+  return response;
 }
 
 Table SummaryTable(const std::vector<api::SeriesWindows>& result, Resolution resolution) {
@@ -89,7 +78,8 @@ Table SummaryTable(const std::vector<api::SeriesWindows>& result, Resolution res
       TableColumn("AVG").Right(),
       TableColumn("MIN").Right().Drop(5),
       TableColumn("MAX").Right(),
-      TableColumn("MAX P99").Right().Drop(6),
+      TableColumn("P50").Right().Drop(4),
+      TableColumn("P99").Right().Drop(6),
       TableColumn("TREND").Shrink(1, 10).KeepRight().Color("36"),
   });
   // One slot per window from the earliest start to the latest, shared by
@@ -112,11 +102,11 @@ Table SummaryTable(const std::vector<api::SeriesWindows>& result, Resolution res
   }
   const size_t slots = static_cast<size_t>((last - first) / step + 1);
   for (const api::SeriesWindows& r : result) {
-    const RollupSummary s = Summarize(r.windows);
+    const api::RangeSummary& s = r.summary;
     const MetricKind kind = r.series.kind;
     table.AddRow({r.series.key.name(), FormatTags(r.series.key.tags()), MetricKindName(kind),
                   std::to_string(s.count), AvgCell(kind, s.avg, s.rate), FormatNumber(s.min),
-                  FormatNumber(s.max), FormatNumber(s.max_p99),
+                  FormatNumber(s.max), FormatNumber(s.p50), FormatNumber(s.p99),
                   Sparkline(TrendSlots(r.windows, kind, first, step, slots))});
   }
   return table;
@@ -148,14 +138,32 @@ Table WindowsTable(const std::vector<api::SeriesWindows>& result) {
   return table;
 }
 
-Table CsvTable(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
+Table CsvTable(std::initializer_list<const char*> names) {
   std::vector<TableColumn> columns;
-  for (const char* name :
-       {"host", "metric", "tags", "kind", "resolution", "start", "end", "count", "sum", "avg",
-        "min", "max", "last", "p50", "p90", "p99", "rate", "open"}) {
-    columns.push_back(TableColumn(name));
+  for (const char* name : names) columns.push_back(TableColumn(name));
+  return Table(std::move(columns));
+}
+
+// One row per series: its summary, as the default table.
+Table SummaryCsv(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
+  Table table = CsvTable({"host", "metric", "tags", "kind", "resolution", "start", "end", "windows",
+                          "count", "sum", "avg", "min", "max", "p50", "p90", "p99", "rate"});
+  const char* resolution = ResolutionName(q.query.resolution);
+  for (const api::SeriesWindows& r : result) {
+    const api::RangeSummary& s = r.summary;
+    table.AddRow({q.query.host, r.series.key.name(), FormatTags(r.series.key.tags()),
+                  MetricKindName(r.series.kind), resolution, FormatIsoTime(s.start_ms),
+                  FormatIsoTime(s.end_ms), std::to_string(s.windows), std::to_string(s.count),
+                  FormatExact(s.sum), FormatExact(s.avg), FormatExact(s.min), FormatExact(s.max),
+                  FormatExact(s.p50), FormatExact(s.p90), FormatExact(s.p99), FormatExact(s.rate)});
   }
-  Table table(std::move(columns));
+  return table;
+}
+
+// One row per window, as --windows.
+Table WindowsCsv(const GetQuery& q, const std::vector<api::SeriesWindows>& result) {
+  Table table = CsvTable({"host", "metric", "tags", "kind", "resolution", "start", "end", "count",
+                          "sum", "avg", "min", "max", "last", "p50", "p90", "p99", "rate", "open"});
   const char* resolution = ResolutionName(q.query.resolution);
   for (const api::SeriesWindows& r : result) {
     for (const api::WindowStats& w : r.windows) {
@@ -210,9 +218,9 @@ int RunGet(const GetArgs& args) {
   if (s.ok() && result.empty()) s = ExplainEmpty(**source, q, out);
   if (!s.ok()) return Fail(s);
   if (out.format == OutputFormat::kJson) {
-    PrintJson(GetJson(q, result));
+    PrintJson(GetJson(q, std::move(result)));
   } else if (out.format == OutputFormat::kCsv) {
-    PrintTable(CsvTable(q, result), out);
+    PrintTable(args.windows ? WindowsCsv(q, result) : SummaryCsv(q, result), out);
   } else if (!result.empty()) {
     PrintTable(args.windows ? WindowsTable(result) : SummaryTable(result, q.query.resolution), out);
   }
@@ -225,8 +233,9 @@ Command AddGetCommand(CLI::App& parent) {
   auto args = std::make_shared<GetArgs>();
   CLI::App* app = parent.add_subcommand(
       "get",
-      "Show a host's rollups: per series count, avg (rate for counters), min, max, p99 "
-      "and a trend; LABEL picks metrics by case-insensitive substring.");
+      "Show a host's rollups: per series count, avg (rate for counters), min, max, p50 "
+      "and p99 over the whole range, and a trend; LABEL picks metrics by case-insensitive "
+      "substring.");
   app->add_option("HOST", args->host, "Host (source) name, as `sonde hosts` lists it")->required();
   app->add_option("LABEL", args->label,
                   "Part of the metric names to show (any case); all if omitted");

@@ -105,78 +105,53 @@ Status Arrange(const HealthArgs& args, std::vector<ServerHealth>* servers) {
   return Status::OK();
 }
 
-const char* StatusColor(const std::string& status) {
-  if (status == "Healthy") return "32";
-  if (status == "Degraded") return "33";
-  return "31";
-}
-
-// Table cells cannot carry colour, so the status word, always the last
-// column, is coloured on the rendered lines.
-std::string ColorLastColumn(const std::string& text, const std::vector<std::string>& statuses) {
-  std::string out;
-  size_t start = text.find('\n') + 1;  // Past the header.
-  out += text.substr(0, start);
-  for (const std::string& status : statuses) {
-    size_t end = text.find('\n', start);
-    std::string line = text.substr(start, end - start);
-    if (line.size() >= status.size() && line.compare(line.size() - status.size(), status.size(), status) == 0) {
-      line = line.substr(0, line.size() - status.size()) + "\033[" + StatusColor(status) + "m" +
-             status + "\033[0m";
-    }
-    out += line + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
-void PrintTableMaybeColored(const Table& table, const OutputSettings& out,
-                            const std::vector<std::string>& statuses) {
-  if (out.format == OutputFormat::kCsv) return PrintOut(table.ToCsv());
-  std::string text = table.Render(out.width, /*color=*/false);
-  PrintOut(out.color ? ColorLastColumn(text, statuses) : text);
-}
-
 void PrintServers(const std::vector<ServerHealth>& servers, const OutputSettings& out) {
   Table table({TableColumn("HOST").Shrink(2, 8), TableColumn("SERVICE").Shrink(3, 7),
                TableColumn("CPU").Right(), TableColumn("MEMORY").Right(),
-               TableColumn("REASON").Shrink(1, 10).Drop(4), TableColumn("STATUS")});
-  std::vector<std::string> statuses;
+               TableColumn("REASON").Shrink(1, 10).Drop(4),
+               TableColumn("STATUS").ColorBy(StatusColor)});
   for (const ServerHealth& s : servers) {
-    statuses.push_back(health::HealthStatusName(s.status));
     table.AddRow({s.host, s.service.empty() ? "-" : s.service, Percent(s.cpu), Percent(s.memory),
-                  s.reasons.empty() ? "-" : Join(s.reasons, "; "), statuses.back()});
+                  s.reasons.empty() ? "-" : Join(s.reasons, "; "),
+                  health::HealthStatusName(s.status)});
   }
-  PrintTableMaybeColored(table, out, statuses);
+  PrintTable(table, out);
 }
 
 void PrintServices(const std::vector<ServiceHealth>& services, const OutputSettings& out) {
   Table table({TableColumn("SERVICE").Shrink(1, 7), TableColumn("SERVERS").Right(),
                TableColumn("HEALTHY").Right(), TableColumn("MIN").Csv("min_healthy").Right(),
                TableColumn("AVG CPU").Csv("avg_cpu").Right(),
-               TableColumn("AVG MEMORY").Csv("avg_memory").Right(), TableColumn("STATUS")});
-  std::vector<std::string> statuses;
+               TableColumn("AVG MEMORY").Csv("avg_memory").Right(),
+               TableColumn("STATUS").ColorBy(StatusColor)});
   for (const ServiceHealth& s : services) {
-    statuses.push_back(s.below_minimum ? "Unhealthy" : "Healthy");
     table.AddRow({s.service, std::to_string(s.servers), std::to_string(s.healthy),
                   std::to_string(s.min_healthy), Percent(s.avg_cpu), Percent(s.avg_memory),
-                  statuses.back()});
+                  s.below_minimum ? "Unhealthy" : "Healthy"});
   }
-  PrintTableMaybeColored(table, out, statuses);
+  PrintTable(table, out);
 }
 
 Json ToJson(const FleetHealth& fleet, const std::vector<ServerHealth>& shown, bool unhealthy) {
   Json servers = Json::array();
   for (const ServerHealth& s : shown) {
-    servers.push_back({{"host", s.host}, {"service", s.service}, {"cpu", Number(s.cpu)},
-                       {"memory", Number(s.memory)}, {"status", health::HealthStatusName(s.status)},
-                       {"last_seen_ms", s.last_seen_ms}, {"reasons", s.reasons}});
+    servers.push_back({{"host", s.host},
+                       {"service", s.service},
+                       {"cpu", Number(s.cpu)},
+                       {"memory", Number(s.memory)},
+                       {"status", health::HealthStatusName(s.status)},
+                       {"last_seen_ms", s.last_seen_ms},
+                       {"reasons", s.reasons}});
   }
   Json services = Json::array();
   for (const ServiceHealth& s : fleet.services) {
-    services.push_back({{"service", s.service}, {"servers", s.servers}, {"healthy", s.healthy},
-                        {"min_healthy", s.min_healthy}, {"below_minimum", s.below_minimum},
-                        {"avg_cpu", Number(s.avg_cpu)}, {"avg_memory", Number(s.avg_memory)}});
+    services.push_back({{"service", s.service},
+                        {"servers", s.servers},
+                        {"healthy", s.healthy},
+                        {"min_healthy", s.min_healthy},
+                        {"below_minimum", s.below_minimum},
+                        {"avg_cpu", Number(s.avg_cpu)},
+                        {"avg_memory", Number(s.avg_memory)}});
   }
   return {{"servers", servers}, {"services", services}, {"unhealthy", unhealthy}};
 }

@@ -1,7 +1,5 @@
 #include "local_query_source.h"
 
-#include <spdlog/spdlog.h>
-
 #include <utility>
 
 #include "sonde/log.h"
@@ -26,11 +24,8 @@ class LocalQuerySource : public QuerySource {
     SONDE_RETURN_IF_ERROR(store_->ReadRollups(query, &rollups));
     // The same derivation the summarizer serves, so that --db and --url
     // print the same figures.
-    for (SeriesRollups& r : rollups) {
-      api::SeriesWindows& s = out->emplace_back();
-      s.series = std::move(r.series);
-      for (const RollupWindow& w : r.windows) s.windows.push_back(api::StatsOf(w));
-    }
+    for (SeriesRollups& r : rollups)
+      out->push_back(api::ServeWindows(std::move(r.series), r.windows));
     return Status::OK();
   }
   Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) override {
@@ -43,16 +38,11 @@ class LocalQuerySource : public QuerySource {
 
 }  // namespace
 
-Result<std::unique_ptr<QuerySource>> OpenLocalQuerySource(const std::string& dir, bool quiet) {
+Result<std::unique_ptr<QuerySource>> OpenLocalQuerySource(const std::string& dir) {
   StoreOptions options;
   options.dir = dir;
   options.read_only = true;
   options.logger = GetLogger("sonde.store");
-  // A query tool that prints "event=store_open" before every answer is
-  // noise; the store's warnings still show.
-  if (quiet && options.logger->level() < spdlog::level::warn) {
-    options.logger->set_level(spdlog::level::warn);
-  }
   Result<std::unique_ptr<Store>> store = Store::Open(options);
   if (!store) {
     const Status& s = store.error();

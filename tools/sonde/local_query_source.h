@@ -11,9 +11,8 @@
 
 namespace sonde::tools {
 
-// Opens the store in `dir` read-only. `quiet`: keep the store's info lines
-// (event=store_open) off stderr. Errors as OpenQuerySource.
-Result<std::unique_ptr<QuerySource>> OpenLocalQuerySource(const std::string& dir, bool quiet);
+// Opens the store in `dir` read-only. Errors as OpenQuerySource.
+Result<std::unique_ptr<QuerySource>> OpenLocalQuerySource(const std::string& dir);
 
 }  // namespace sonde::tools
 

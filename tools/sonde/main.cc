@@ -11,6 +11,7 @@
 #include "report_command.h"
 #include "sonde/log.h"
 #include "sonde/service_cli.h"
+#include "sql_command.h"
 #include "tail_command.h"
 
 namespace {
@@ -22,6 +23,7 @@ constexpr sonde::tools::AddCommandFn kCommands[] = {
     sonde::tools::AddMetricsCommand,
     sonde::tools::AddGetCommand,
     sonde::tools::AddLatestCommand,
+    sonde::tools::AddSqlCommand,
     sonde::tools::AddTailCommand,
     sonde::tools::AddHealthCommand,
     sonde::tools::AddReportCommand,
@@ -33,10 +35,18 @@ constexpr sonde::tools::AddCommandFn kCommands[] = {
 int main(int argc, char** argv) {
   sonde::ServiceCli cli("sonde", "Query and watch a Sonde telemetry pipeline.");
   cli.app().require_subcommand(1);
+  // Subcommands inherit this: --verbose and --log-level work after them too.
+  cli.app().fallthrough();
+  bool verbose = false;
+  cli.app().add_flag("-v,--verbose", verbose, "Log to stderr at debug level (default: no logs)");
   std::vector<sonde::tools::Command> commands;
   for (sonde::tools::AddCommandFn add : kCommands) commands.push_back(add(cli.app()));
   if (auto code = cli.Parse(argc, argv)) return *code;
-  if (auto s = sonde::SetupLogging(cli.log_options()); !s.ok()) return cli.Fail(s.message());
+  // sonde prints answers, not logs: stderr holds only errors and notes unless
+  // --verbose or --log-level asks for more.
+  sonde::LogOptions log = cli.log_options();
+  if (log.level.empty()) log.level = verbose ? "debug" : "off";
+  if (auto s = sonde::SetupLogging(log); !s.ok()) return cli.Fail(s.message());
   int code = 2;
   for (const sonde::tools::Command& command : commands) {
     if (command.app->parsed()) code = command.run();

@@ -1,7 +1,5 @@
 #include "query_flags.h"
 
-#include <cstdlib>
-
 #include "sonde/service_cli.h"
 #include "sonde/units.h"
 #include "terminal.h"
@@ -34,14 +32,6 @@ void AddQueryFlags(CLI::App* app, QueryFlags* flags) {
                   "2024-05-01T12:00:00Z) instead of the clock")
       ->type_name("TIME")
       ->check(TimeValidator());
-  CLI::App* root = app;
-  while (root->get_parent() != nullptr) root = root->get_parent();
-  app->callback([flags, root] {
-    const char* env = std::getenv("SPDLOG_LEVEL");
-    const CLI::Option* level = root->get_option_no_throw("--log-level");
-    flags->log_level_given =
-        (env != nullptr && env[0] != '\0') || (level != nullptr && level->count() > 0);
-  });
 }
 
 OutputSettings ResolveOutput(const QueryFlags& flags) {

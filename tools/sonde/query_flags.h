@@ -28,9 +28,6 @@ struct QueryFlags {
   // The time ages and --since count from (--now): epoch seconds or ISO-8601
   // UTC. Default: "" (the system clock).
   std::string now;
-  // Whether --log-level was given or SPDLOG_LEVEL is set: if neither, the
-  // store's info lines are kept off stderr. Set by AddQueryFlags' callback.
-  bool log_level_given = false;
 };
 
 // Adds the flags above to a query subcommand. `flags` must outlive parsing.

@@ -17,7 +17,7 @@ Result<std::unique_ptr<QuerySource>> OpenQuerySource(const QueryFlags& flags) {
     }
     dir = *found;
   }
-  return OpenLocalQuerySource(dir, !flags.log_level_given);
+  return OpenLocalQuerySource(dir);
 }
 
 }  // namespace sonde::tools

@@ -23,14 +23,12 @@ struct ReportArgs {
 };
 
 Status ApplyBy(const std::vector<std::string>& by, fleet::FleetReportOptions* options) {
-  if (by.size() != 2 || by[0].empty() || by[1].empty()) {
+  if (by.empty()) {
     return Status::InvalidArgument(
-        "--by: expected two status-page fields, application then version, e.g. "
-        "--by application,version");
+        "--by: expected one or more status-page fields, e.g. --by application,version");
   }
-  options->application_field = by[0];
-  options->version_field = by[1];
-  return Status::OK();
+  options->group_by = by;
+  return options->Validate().WithContext("--by");
 }
 
 // Poller targets only: a host without an `up` series (an agent, an app) is
@@ -84,9 +82,10 @@ Command AddReportCommand(CLI::App& parent) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* rate = app->add_subcommand(
       "success-rate", "Success rate by application and version (the poller's report).");
-  rate->add_option("--by", args->by, "The two status-page fields to group by")
+  rate->add_option("--by", args->by, "The status-page fields to group by, one or more")
       ->delimiter(',')
-      ->type_name("APP_FIELD,VERSION_FIELD");
+      ->type_name("FIELD[,FIELD...]")
+      ->capture_default_str();
   rate->add_option("--qos", args->qos, "Percent of targets that must answer")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();

@@ -86,6 +86,13 @@ void AppendCsvField(std::string* out, std::string_view field) {
   out->push_back('"');
 }
 
+const char* StatusColor(std::string_view status) {
+  if (status == "Healthy") return "32";
+  if (status == "Degraded") return "33";
+  if (status == "Unhealthy" || status == "Stale" || status == "Down") return "31";
+  return nullptr;
+}
+
 Table::Table(std::vector<TableColumn> columns) : columns_(std::move(columns)) {}
 
 void Table::AddRow(std::vector<std::string> cells) {
@@ -147,7 +154,8 @@ std::string Table::Render(int width, bool color) const {
       const std::string text = Fit(cells[i], layout.width[i], columns_[i].keep_right);
       const int pad = layout.width[i] - DisplayWidth(text);
       if (columns_[i].right_align) line.append(pad, ' ');
-      const char* sgr = header ? "1" : columns_[i].color;
+      const TableColumn& column = columns_[i];
+      const char* sgr = header ? "1" : column.color_of ? column.color_of(cells[i]) : column.color;
       if (color && sgr != nullptr && !text.empty()) {
         line += "\x1b[";
         line += sgr;

@@ -53,6 +53,10 @@ struct TableColumn {
     color = sgr;
     return *this;
   }
+  TableColumn& ColorBy(const char* (*of)(std::string_view cell)) {
+    color_of = of;
+    return *this;
+  }
 
   std::string header;        // As printed ("HOST").
   std::string csv_name;      // The CSV header; "" -> the header in lower case.
@@ -65,7 +69,14 @@ struct TableColumn {
   // Dropping: step 0 means never.
   int drop_step = 0;
   const char* color = nullptr;  // ANSI SGR parameters for the cells ("36"), or null.
+  // Per-cell colour: the SGR parameters for a cell's full text, or null for
+  // none. Wins over `color`.
+  const char* (*color_of)(std::string_view cell) = nullptr;
 };
+
+// The colour of a status word, for ColorBy: "Healthy" green, "Degraded"
+// yellow, "Unhealthy", "Stale" and "Down" red; null for anything else.
+const char* StatusColor(std::string_view status);
 
 class Table {
  public:
@@ -79,7 +90,8 @@ class Table {
 
   // The table as text: a header line then one line per row, columns two
   // spaces apart, no trailing spaces, fitted to `width` (see above). With
-  // `color`, the header is bold and cells take their column's colour.
+  // `color`, the header is bold and cells take their column's colour (per
+  // cell with ColorBy). Without it, no escape is written at all.
   std::string Render(int width, bool color) const;
 
   // RFC 4180 CSV: a header line of csv names, then the rows, "\n" endings.

@@ -146,6 +146,7 @@ class Tail {
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> socket_;
   zmq::message_t parts_[3];
+  std::vector<BusMessage> bundle_;
   BatchView batch_;
   GapCounter gaps_;
   std::string out_;
@@ -200,8 +201,8 @@ void Tail::Handle(const zmq::message_t& topic, const zmq::message_t& meta_frame,
                   const zmq::message_t& payload) {
   BusMeta meta;
   if (DecodeBusMeta(meta_frame.to_string_view(), &meta) != WireError::kOk ||
-      DecodeBatch(payload.to_string_view(), &batch_) != WireError::kOk ||
-      topic.to_string_view() != std::string(batch_.source) + '\0') {
+      SplitBusPayload(payload.to_string_view(), meta.message_count, &bundle_) != WireError::kOk ||
+      topic.to_string_view() != std::string(bundle_.front().source) + '\0') {
     ++malformed_;
     return;
   }
@@ -212,14 +213,18 @@ void Tail::Handle(const zmq::message_t& topic, const zmq::message_t& meta_frame,
                  static_cast<unsigned long long>(meta.sequence));
   }
   out_.clear();
-  for (const Sample& sample : ToSamples(batch_)) {
-    if (options_.count > 0 && printed_ == options_.count) break;
-    if (options_.format == "json") {
-      AppendJson(&out_, batch_.source, sample, meta);
-    } else {
-      AppendText(&out_, batch_.source, sample);
+  for (const BusMessage& message : bundle_) {
+    // SplitBusPayload validated it: decoding cannot fail.
+    if (DecodeBatch(message.message, &batch_) != WireError::kOk) continue;
+    for (const Sample& sample : ToSamples(batch_)) {
+      if (options_.count > 0 && printed_ == options_.count) break;
+      if (options_.format == "json") {
+        AppendJson(&out_, batch_.source, sample, meta);
+      } else {
+        AppendText(&out_, batch_.source, sample);
+      }
+      ++printed_;
     }
-    ++printed_;
   }
   std::fwrite(out_.data(), 1, out_.size(), stdout);
   std::fflush(stdout);

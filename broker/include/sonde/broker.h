@@ -2,8 +2,9 @@
 // one codec, and fan-out on ZeroMQ PUB (docs/broker.md).
 //
 // Every message that arrives is validated whole with ValidateBatch and, when
-// valid, republished unchanged as one three-frame publication (topic, meta,
-// payload; docs/wire-format.md, "Bus"). Malformed messages are dropped and
+// valid, republished unchanged; the valid messages of one receive burst
+// travel as one three-frame publication per source (topic, meta, payload;
+// docs/wire-format.md, "Bus"). Malformed messages are dropped and
 // counted by reason. Every BrokerOptions::stats_interval the broker publishes
 // its own counters as a batch whose source is its broker_id.
 //
@@ -75,6 +76,13 @@ struct BrokerOptions {
   // (ZMQ_LINGER on the PUB socket). Default: 1 s
   std::chrono::milliseconds linger{1000};
 
+  // Whether the loop thread (while Run() runs) and ZeroMQ's I/O thread use
+  // SCHED_BATCH, so that waking the I/O thread for a publication does not
+  // preempt the loop at once (docs/broker.md, "Performance"). Where the
+  // kernel refuses, or the thread is real-time, the broker logs it and runs
+  // on the default policy. Default: true
+  bool batch_scheduling = true;
+
   // Whether Run() also handles SIGINT and SIGTERM (stop) and SIGHUP (reopen
   // the log file, sonde/log.h) on its loop. For main(); embedders and tests
   // leave signals alone. Default: false
@@ -104,6 +112,7 @@ struct BrokerCounters {
   uint64_t malformed_total = 0;
   uint64_t pull_multipart = 0;      // Multi-frame PULL messages dropped (not a batch).
   uint64_t published = 0;           // Publications sent, own stats included.
+  uint64_t published_messages = 0;  // Messages in them (a bundle holds several).
   uint64_t published_bytes = 0;     // Their payload bytes.
   uint64_t publish_errors = 0;      // Publications ZeroMQ refused.
   uint64_t stats_published = 0;     // Own-stats publications.

@@ -16,23 +16,12 @@ void AddAgentFlags(ServiceCli* cli, AgentFlags* flags) {
   app.add_flag("--no-per-core", flags->no_per_core, "Report only the total CPU, not each core");
 }
 
-Result<Tag> ParseTagFlag(std::string_view text) {
-  const size_t eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    return Status::InvalidArgument("--tag '" + std::string(text) +
-                                   "': expected key=value, e.g. service=auth");
-  }
-  return Tag{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
-}
-
 Result<AgentOptions> ResolveAgentFlags(const AgentFlags& flags) {
   AgentOptions options = flags.options;
   options.per_core = !flags.no_per_core;
-  for (const std::string& text : flags.tags) {
-    Result<Tag> tag = ParseTagFlag(text);
-    if (!tag) return tag.error();
-    options.tags.push_back(std::move(*tag));
-  }
+  Result<Tags> tags = ParseTagFlags(flags.tags);
+  if (!tags) return tags.error();
+  options.tags.insert(options.tags.end(), tags->begin(), tags->end());
   return options;
 }
 

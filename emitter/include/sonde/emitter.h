@@ -15,6 +15,11 @@
 // swap-and-flush), cuts it into messages of at most max_batch_bytes and sends
 // them without blocking; failures are dropped and counted too.
 //
+// An emitter may also record on behalf of other sources (RecordFor): a
+// poller for each target it polls, a proxy for its clients. Those samples
+// share the queue, the sender thread and the counters; the sender batches
+// them per source (a message has one source), in the order recorded.
+//
 // The emitter never logs: counters() is the record of what happened.
 #ifndef SONDE_EMITTER_H_
 #define SONDE_EMITTER_H_
@@ -80,10 +85,11 @@ struct EmitterOptions {
   Status Validate() const;
 };
 
-// What happened to recorded samples. Every Record() call lands in exactly one
-// of recorded, dropped_queue_full or dropped_invalid; every recorded sample
-// is eventually counted in sent_samples or dropped_send_failed (or is still
-// queued, or was still queued when the emitter was destroyed).
+// What happened to recorded samples. Every Record() and RecordFor() call
+// lands in exactly one of recorded, dropped_queue_full or dropped_invalid;
+// every recorded sample is eventually counted in sent_samples or
+// dropped_send_failed (or is still queued, or was still queued when the
+// emitter was destroyed).
 struct EmitterCounters {
   uint64_t recorded = 0;            // Accepted into the queue.
   uint64_t dropped_queue_full = 0;  // Dropped: the queue had no room.
@@ -117,6 +123,23 @@ class TagList {
   std::span<const TagView> tags_;
 };
 
+// Whom a RecordFor() sample is about: a source other than the emitter's own
+// (at most kMaxSourceBytes, no control characters) and the batch tags of its
+// samples (at most kMaxTagsPerLevel; EmitterOptions::tags are not added).
+// Borrowed like TagList: it only needs to live until the call returns.
+//   emitter->RecordFor("10.0.0.7:8080", "up", 1, MetricKind::kGauge);
+//   emitter->RecordFor({"10.0.0.7:8080", {{"version", "2.1"}}}, "cpu", 56,
+//                      MetricKind::kGauge);
+struct SourceRef {
+  SourceRef(std::string_view source_name, TagList batch_tags = {})  // NOLINT: implicit by design.
+      : source(source_name), tags(batch_tags) {}
+  SourceRef(const char* source_name) : source(source_name) {}         // NOLINT
+  SourceRef(const std::string& source_name) : source(source_name) {}  // NOLINT
+
+  std::string_view source;
+  TagList tags;
+};
+
 // The outcome of one Record() call; each is also counted in counters().
 enum class RecordResult : uint8_t {
   kQueued,            // Will be sent with the next batch.
@@ -145,6 +168,16 @@ class Emitter {
   virtual RecordResult Record(std::string_view name, double value, MetricKind kind,
                               TagList tags = {}, int64_t timestamp_ms = 0) noexcept = 0;
 
+  // Records one sample for another source, batched with that source's batch
+  // tags (see SourceRef). Consecutive samples for the same source and tags
+  // share messages. A bad source or batch tag drops the sample as invalid
+  // (kBadSource, kBadTag, kTooManyTags), as does a sample that does not fit
+  // in one message with that envelope (kOversized). Counted like Record();
+  // never blocks, throws or allocates.
+  virtual RecordResult RecordFor(SourceRef source, std::string_view name, double value,
+                                 MetricKind kind, TagList tags = {},
+                                 int64_t timestamp_ms = 0) noexcept = 0;
+
   RecordResult Gauge(std::string_view name, double value, TagList tags = {}) noexcept {
     return Record(name, value, MetricKind::kGauge, tags);
   }
@@ -167,7 +200,8 @@ class Emitter {
   // A consistent-enough snapshot (each counter is read atomically).
   virtual EmitterCounters counters() const = 0;
 
-  // The endpoint as parsed, e.g. "udp://127.0.0.1:7700", and the source sent.
+  // The endpoint as parsed, e.g. "udp://127.0.0.1:7700", and the source of
+  // Record()'s samples.
   virtual const std::string& endpoint() const = 0;
   virtual const std::string& source() const = 0;
 

@@ -88,6 +88,13 @@ int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t**
 // arguments or an unknown kind.
 int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, sonde_kind_t kind,
                          int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags);
+// Records one sample for another source (a polled target, a proxied
+// client) with that source's batch tags: the C form of Emitter::RecordFor().
+// Returns what sonde_emitter_record() returns; a bad source or batch tag is
+// SONDE_EBADSAMPLE.
+int sonde_emitter_record_for(sonde_emitter_t* e, const char* source, const sonde_tag_t* batch_tags,
+                             size_t nbatch_tags, const char* name, double value, sonde_kind_t kind,
+                             int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags);
 int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value, const sonde_tag_t* tags,
                         size_t ntags);
 int sonde_emitter_count(sonde_emitter_t* e, const char* name, double increment,

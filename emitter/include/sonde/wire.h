@@ -207,19 +207,31 @@ WireError EncodeBatch(std::string_view source, int64_t timestamp_ms, const Tags&
 std::vector<Sample> ToSamples(const BatchView& batch);
 
 // ---------------------------------------------------------------------------
-// The bus: how the broker republishes a validated message on its ZeroMQ PUB
+// The bus: how the broker republishes validated messages on its ZeroMQ PUB
 // socket (docs/wire-format.md, "Bus"). One publication is three frames:
-//   1. topic:   the batch's source, then one 0x00 byte. Subscribing to ""
-//               gets everything, "web-01\0" exactly web-01, "web-" a prefix.
-//   2. meta:    MessagePack array [1, broker_id, sequence, received_ms].
-//   3. payload: the original message bytes, unchanged (never re-encoded).
-inline constexpr uint32_t kBusVersion = 1;
+//   1. topic:   the source, then one 0x00 byte. Subscribing to "" gets
+//               everything, "web-01\0" exactly web-01, "web-" a prefix.
+//   2. meta:    MessagePack array
+//               [2, broker_id, sequence, received_ms, message_count].
+//   3. payload: message_count complete messages from that one source, back
+//               to back, each unchanged (never re-encoded), in arrival order.
+// Bundling a source's messages of one receive burst into one publication
+// divides the broker's per-publication cost (three sends, a wake-up of
+// ZeroMQ's I/O thread) by the bundle size.
+inline constexpr uint32_t kBusVersion = 2;
 inline constexpr size_t kMaxBrokerIdBytes = 64;
+// The largest payload frame: the broker bundles messages up to this size (a
+// message of kMaxMessageBytes travels alone), so a subscriber's
+// ZMQ_MAXMSGSIZE of kMaxMessageBytes plus a little still holds.
+inline constexpr size_t kMaxBusPayloadBytes = kMaxMessageBytes;
+// Messages per publication at most (a valid message is over 32 bytes).
+inline constexpr uint32_t kMaxBusMessages = kMaxBusPayloadBytes / 32;
 
 struct BusMeta {
   std::string_view broker_id;  // Names the broker; sequences count per broker.
-  uint64_t sequence = 0;       // 1, 2, 3, ... per broker process; a gap means loss.
-  int64_t received_ms = 0;     // When the broker received the message.
+  uint64_t sequence = 0;       // 1, 2, 3, ... per publication; a gap means loss.
+  int64_t received_ms = 0;     // When the broker received the messages.
+  uint32_t message_count = 1;  // Messages in the payload, 1 to kMaxBusMessages.
 };
 
 // Writes the topic frame for `source` into out[0, cap); returns its size, or
@@ -227,16 +239,39 @@ struct BusMeta {
 size_t EncodeBusTopic(std::string_view source, char* out, size_t cap);
 
 // Writes the meta frame into out[0, cap); returns its size, or 0 when it does
-// not fit or broker_id is longer than kMaxBrokerIdBytes.
+// not fit, broker_id is longer than kMaxBrokerIdBytes, or message_count is
+// outside [1, kMaxBusMessages].
 size_t EncodeBusMeta(const BusMeta& meta, char* out, size_t cap);
 
-// Decodes a meta frame strictly: exactly [1, str, uint, int]. Returns kEmpty,
-// kWrongType (not a 4-item array, or an item of the wrong type, including a
-// signed int for the sequence), kBadVersion (item 0 is not 1), kBadSource
-// (broker_id over kMaxBrokerIdBytes), kBadTimestamp (received_ms beyond
-// int64), kTruncated, kLengthTooLarge, kInvalidMsgpack or kTrailingBytes.
-// broker_id views into `frame`.
+// Decodes a meta frame strictly: exactly [2, str, uint, int, uint]. Returns
+// kEmpty (no bytes, or a message_count of 0), kWrongType (not a 5-item
+// array, or an item of the wrong type, including a signed int for the
+// sequence), kBadVersion (item 0 is not 2), kBadSource (broker_id over
+// kMaxBrokerIdBytes), kBadTimestamp (received_ms beyond int64),
+// kTooManySamples (message_count over kMaxBusMessages), kTruncated,
+// kLengthTooLarge, kInvalidMsgpack or kTrailingBytes. broker_id views into
+// `frame`.
 WireError DecodeBusMeta(std::string_view frame, BusMeta* out);
+
+// One message of a bus payload; the views point into the payload.
+struct BusMessage {
+  std::string_view message;  // One complete, validated message.
+  std::string_view source;
+  uint32_t sample_count = 0;
+};
+
+// THE reader of payload frames: splits `payload` into exactly
+// `message_count` messages (the meta frame's), each validated whole as
+// ValidateBatch does. All or nothing: on kOk *out holds them in order, all
+// from one source; on any error *out is unspecified and nothing of the
+// payload may be used. Returns kEmpty (no bytes), kOversized (over
+// kMaxBusPayloadBytes), kTruncated (the payload ends before message_count
+// messages), a message's own error (a message cut short is kTruncated or
+// kLengthTooLarge, as for ValidateBatch), kTrailingBytes (bytes after
+// them) or kBadSource (messages from different sources). Reuse *out across calls: it
+// keeps its capacity, so steady-state reading allocates nothing.
+WireError SplitBusPayload(std::string_view payload, uint32_t message_count,
+                          std::vector<BusMessage>* out);
 
 }  // namespace sonde
 

@@ -1,6 +1,8 @@
 #include "curl_multi_uv.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <vector>
@@ -16,6 +18,7 @@ struct CurlMultiUv::Handle {
   CurlMultiUv* owner = nullptr;  // Null once the owner is destroyed.
   curl_socket_t fd = CURL_SOCKET_BAD;
   bool closing = false;
+  bool watching = false;  // Counted in sockets_watched and not yet in sockets_closed.
 };
 
 namespace {
@@ -73,6 +76,47 @@ CurlMultiUv::~CurlMultiUv() {
   }
 }
 
+Status CurlMultiUv::Prepare(CURL* easy) {
+  const bool ok =
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMultiUv::OnOpenSocket) == CURLE_OK &&
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this) == CURLE_OK &&
+      curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMultiUv::OnCloseSocket) ==
+          CURLE_OK &&
+      curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this) == CURLE_OK;
+  if (!ok) return Status::IOError("curl refused the socket callbacks");
+  return Status::OK();
+}
+
+curl_socket_t CurlMultiUv::OnOpenSocket(void* clientp, curlsocktype, curl_sockaddr* address) {
+  auto* self = static_cast<CurlMultiUv*>(clientp);
+  const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  // A callback must not throw into curl: without room to remember the
+  // socket it is simply never parked.
+  try {
+    if (static_cast<size_t>(fd) >= self->opened_.size()) self->opened_.resize(fd + 1, false);
+    self->opened_[fd] = true;
+  } catch (const std::bad_alloc&) {
+  }
+  return fd;
+}
+
+int CurlMultiUv::OnCloseSocket(void* clientp, curl_socket_t s) {
+  auto* self = static_cast<CurlMultiUv*>(clientp);
+  // curl has already sent REMOVE for the socket: close its parked handle
+  // while the fd is still ours, so that epoll forgets the right file.
+  if (Handle* h = self->TakeParked(s)) self->CloseHandle(h);
+  if (self->Opened(s)) self->opened_[s] = false;
+  return close(s);
+}
+
+CurlMultiUv::Handle* CurlMultiUv::TakeParked(curl_socket_t s) {
+  if (s < 0 || static_cast<size_t>(s) >= parked_.size()) return nullptr;
+  Handle* h = parked_[s];
+  parked_[s] = nullptr;
+  return h;
+}
+
 Status CurlMultiUv::Add(CURL* easy) {
   if (closing_ || multi_ == nullptr) return Status::IOError("curl multi is closed");
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
@@ -120,18 +164,23 @@ int CurlMultiUv::OnSocket(CURL*, curl_socket_t s, int what, void* userp, void* s
 void CurlMultiUv::Watch(curl_socket_t s, int what, Handle* h) {
   if (h == nullptr) {
     if (closing_) return;
-    h = new Handle;
-    int rc = uv_poll_init_socket(loop_, &h->u.poll, s);
-    if (rc < 0) {
-      delete h;
-      ++stats_.watch_failures;
-      return;
+    h = TakeParked(s);
+    if (h == nullptr) {
+      h = new Handle;
+      int rc = uv_poll_init_socket(loop_, &h->u.poll, s);
+      if (rc < 0) {
+        delete h;
+        ++stats_.watch_failures;
+        return;
+      }
+      h->owner = this;
+      h->fd = s;
+      h->u.poll.data = h;
+      live_.insert(h);
+      ++open_handles_;
+      ++stats_.polls_opened;
     }
-    h->owner = this;
-    h->fd = s;
-    h->u.poll.data = h;
-    live_.insert(h);
-    ++open_handles_;
+    h->watching = true;
     ++stats_.sockets_watched;
     curl_multi_assign(multi_, s, h);
   }
@@ -142,13 +191,38 @@ void CurlMultiUv::Watch(curl_socket_t s, int what, Handle* h) {
 }
 
 void CurlMultiUv::Unwatch(curl_socket_t s, Handle* h) {
-  // Forget the handle before curl closes the fd: a new socket reusing the
-  // number must start from a null socketp and get its own uv_poll.
+  // Forget the handle: when curl watches this socket again (a reused
+  // connection) it starts from a null socketp and takes the parked handle.
   if (!in_cleanup_ && multi_ != nullptr) curl_multi_assign(multi_, s, nullptr);
-  if (!h->closing) CloseHandle(h);
+  if (h->closing) return;
+  // Park only sockets whose close we hear of (OnCloseSocket); curl closes
+  // others (a resolver's socketpair) behind our back.
+  if (!closing_ && !in_cleanup_ && Opened(s)) {
+    try {
+      if (static_cast<size_t>(s) >= parked_.size()) parked_.resize(s + 1, nullptr);
+    } catch (const std::bad_alloc&) {
+      CloseHandle(h);
+      return;
+    }
+    if (parked_[s] == nullptr) {
+      uv_poll_stop(&h->u.poll);
+      h->watching = false;
+      ++stats_.sockets_closed;
+      parked_[s] = h;
+      return;
+    }
+  }
+  CloseHandle(h);
 }
 
 void CurlMultiUv::CloseHandle(Handle* h) {
+  if (h->watching) {
+    h->watching = false;
+    ++stats_.sockets_closed;
+  }
+  if (h->fd >= 0 && static_cast<size_t>(h->fd) < parked_.size() && parked_[h->fd] == h) {
+    parked_[h->fd] = nullptr;
+  }
   h->closing = true;
   // uv_close stops the poll (or timer) and drops the fd from epoll now,
   // while the fd is still curl's; only the memory waits for OnUvClosed.
@@ -162,10 +236,8 @@ void CurlMultiUv::OnUvClosed(uv_handle_t* handle) {
     owner->live_.erase(h);
     if (owner->timer_ == h) owner->timer_ = nullptr;
   }
-  const bool is_poll = handle->type == UV_POLL;
   delete h;
   if (owner == nullptr) return;
-  if (is_poll) ++owner->stats_.sockets_closed;
   owner->HandleClosed();
 }
 

@@ -11,6 +11,17 @@
 //   - completions are read after every socket action and timer tick; a
 //     completion callback may add transfers or even Close() the multi.
 //
+// A kept-alive connection is handed to curl's cache after each transfer and
+// out again for the next (REMOVE, then a new socket callback for the same
+// socket). Opening a uv_poll costs three system calls (libuv checks that
+// the fd can be polled and makes it non-blocking) and two allocations, so
+// the stopped handle of a cached connection is parked by fd and taken back
+// when curl watches that socket again. Parking is safe only while curl
+// keeps the socket open: curl opens and closes its sockets through our
+// callbacks (Prepare()), which close a parked handle before its fd goes, so
+// a parked handle never outlives its socket and an fd number is never
+// shared by two handles.
+//
 // This file and http_client.cc are the only callers of libcurl.
 //
 // Ownership: owns the CURLM handle, its uv_timer and one uv_poll per socket
@@ -26,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_set>
+#include <vector>
 
 #include "sonde/status.h"
 
@@ -36,8 +48,9 @@ struct CurlMultiUvStats {
   uint64_t poll_callbacks = 0;   // uv_poll callbacks.
   uint64_t poll_errors = 0;      // ... of which with status < 0 (sent as CURL_CSELECT_ERR).
   uint64_t timer_callbacks = 0;  // uv_timer callbacks.
-  uint64_t sockets_watched = 0;  // uv_poll handles opened.
-  uint64_t sockets_closed = 0;   // uv_poll handles whose close callback ran.
+  uint64_t sockets_watched = 0;  // Times curl asked to watch a socket it did not watch.
+  uint64_t sockets_closed = 0;   // Times a socket stopped being watched (or its handle closed).
+  uint64_t polls_opened = 0;     // uv_poll handles opened (the rest were parked ones reused).
   uint64_t watch_failures = 0;   // uv_poll_init/start refused (the transfer then times out).
   uint64_t completions = 0;      // Transfers done.
 };
@@ -56,6 +69,12 @@ class CurlMultiUv {
   ~CurlMultiUv();
   CurlMultiUv(const CurlMultiUv&) = delete;
   CurlMultiUv& operator=(const CurlMultiUv&) = delete;
+
+  // Makes curl open and close the sockets of `easy` through this multi
+  // (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION), which lets
+  // kept-alive connections keep their uv_poll. Call once per easy handle
+  // before its first Add(). Returns IOError when curl refuses the options.
+  Status Prepare(CURL* easy);
 
   // Starts a transfer. Returns IOError when curl refuses it (no DoneFn then).
   Status Add(CURL* easy);
@@ -83,10 +102,17 @@ class CurlMultiUv {
   static void OnUvPoll(uv_poll_t* poll, int status, int events);
   static void OnUvTimer(uv_timer_t* timer);
   static void OnUvClosed(uv_handle_t* handle);
+  static curl_socket_t OnOpenSocket(void* clientp, curlsocktype purpose, curl_sockaddr* address);
+  static int OnCloseSocket(void* clientp, curl_socket_t s);
 
   void Watch(curl_socket_t s, int what, Handle* existing);
   void Unwatch(curl_socket_t s, Handle* h);
   void CloseHandle(Handle* h);
+  // The parked handle of socket `s`, taken out of the park; null if none.
+  Handle* TakeParked(curl_socket_t s);
+  bool Opened(curl_socket_t s) const {
+    return s >= 0 && static_cast<size_t>(s) < opened_.size() && opened_[s];
+  }
   void Action(curl_socket_t s, int flags);
   void ReadCompletions();
   void HandleClosed();
@@ -96,6 +122,8 @@ class CurlMultiUv {
   CURLM* multi_ = nullptr;
   Handle* timer_ = nullptr;
   std::unordered_set<Handle*> live_;  // Every handle not yet freed (open or closing).
+  std::vector<Handle*> parked_;       // By fd: stopped handles of sockets curl keeps open.
+  std::vector<bool> opened_;          // By fd: sockets curl opened through OnOpenSocket.
   int open_handles_ = 0;
   bool closing_ = false;
   bool in_cleanup_ = false;  // Inside curl_multi_cleanup: curl_multi_assign is off limits.

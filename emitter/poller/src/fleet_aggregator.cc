@@ -73,6 +73,33 @@ QosVerdict Judge(uint64_t targets, uint64_t answered, double required) {
   return q;
 }
 
+// The success-rate columns a group field must not be named after.
+constexpr const char* kReservedColumns[] = {"targets", "requests", "successes", "errors",
+                                            "success_rate_percent"};
+
+Status ValidateGroupBy(const std::vector<std::string>& group_by) {
+  if (group_by.size() > kMaxGroupFields) {
+    return Status::InvalidArgument(
+        fmt::format("group_by names {} fields, at most {}", group_by.size(), kMaxGroupFields));
+  }
+  std::vector<std::string> seen;
+  for (const std::string& field : group_by) {
+    const std::string name = Lower(field);
+    if (name.empty()) return Status::InvalidArgument("group_by has an empty field name");
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return Status::InvalidArgument(fmt::format("group_by names '{}' twice", field));
+    }
+    for (const char* reserved : kReservedColumns) {
+      if (name == reserved) {
+        return Status::InvalidArgument(
+            fmt::format("group_by cannot use '{}': the report has a column of that name", field));
+      }
+    }
+    seen.push_back(name);
+  }
+  return Status::OK();
+}
+
 std::optional<double> Rate(double successes, double requests) {
   if (requests <= 0) return std::nullopt;
   return successes / requests * 100.0;
@@ -92,7 +119,7 @@ Status FleetReportOptions::Validate() const {
   for (const auto& [name, value] : fields) {
     if (value->empty()) return Status::InvalidArgument(fmt::format("{} is empty", name));
   }
-  return Status::OK();
+  return ValidateGroupBy(group_by);
 }
 
 FleetAggregator::FleetAggregator(FleetReportOptions options) : options_(std::move(options)) {
@@ -101,6 +128,13 @@ FleetAggregator::FleetAggregator(FleetReportOptions options) : options_(std::mov
   options_.requests_field = Lower(options_.requests_field);
   options_.successes_field = Lower(options_.successes_field);
   options_.errors_field = Lower(options_.errors_field);
+  if (options_.group_by.empty()) {
+    group_fields_ = {options_.application_field, options_.version_field};
+    group_names_ = {"application", "version"};
+  } else {
+    for (const std::string& field : options_.group_by) group_fields_.push_back(Lower(field));
+    group_names_ = group_fields_;
+  }
 }
 
 void FleetAggregator::Add(const TargetRecord& record) {
@@ -119,8 +153,9 @@ void FleetAggregator::Add(const TargetRecord& record) {
 }
 
 void FleetAggregator::AddToGroup(const TargetRecord& record) {
-  Group& g = groups_[{FindString(record, options_.application_field),
-                      FindString(record, options_.version_field)}];
+  key_.resize(group_fields_.size());
+  for (size_t i = 0; i < group_fields_.size(); ++i) key_[i] = FindString(record, group_fields_[i]);
+  Group& g = groups_[key_];
   ++g.targets;
   std::optional<double> req = FindCount(record, options_.requests_field);
   std::optional<double> ok = FindCount(record, options_.successes_field);
@@ -143,20 +178,21 @@ FleetReport FleetAggregator::Report() const {
   r.latency = Summarize(latencies_ms_);
   r.qos = Judge(targets_, answered_, options_.qos_percent);
   r.has_success_rate = options_.success_rate;
+  if (options_.success_rate) r.group_by = group_names_;
   double all_requests = 0;
   double all_successes = 0;
   for (const auto& [key, g] : groups_) {
-    r.success.push_back(SuccessRateRow{key.first, key.second, g.targets, g.requests, g.successes,
-                                       g.errors, Rate(g.successes, g.requests)});
+    r.success.push_back(SuccessRateRow{key, g.targets, g.requests, g.successes, g.errors,
+                                       Rate(g.successes, g.requests)});
     all_requests += g.requests;
     all_successes += g.successes;
   }
   std::stable_sort(r.success.begin(), r.success.end(),
                    [](const SuccessRateRow& a, const SuccessRateRow& b) {
-                     if (a.application != b.application) {
-                       return NaturalLess(a.application, b.application);
+                     for (size_t i = 0; i < a.group.size(); ++i) {
+                       if (a.group[i] != b.group[i]) return NaturalLess(a.group[i], b.group[i]);
                      }
-                     return NaturalLess(a.version, b.version);
+                     return false;
                    });
   r.overall_success_rate_percent = Rate(all_successes, all_requests);
   return r;

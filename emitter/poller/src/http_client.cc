@@ -120,7 +120,7 @@ Status HttpClient::InitSlot(Slot* slot, const HttpClientOptions& o) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L) == CURLE_OK &&
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L) == CURLE_OK;
   if (!ok) return Status::IOError("curl_easy_setopt refused a poller option (libcurl too old?)");
-  return Status::OK();
+  return multi_->Prepare(e);
 }
 
 HttpClient::~HttpClient() {

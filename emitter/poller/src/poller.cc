@@ -230,7 +230,7 @@ void Poller::Impl::Deliver(fleet::TargetRecord record) {
     // copy and put it back only if the same round is still running.
     RecordFn callback = std::move(on_record_);
     const uint64_t generation = generation_;
-    callback(record);
+    callback(std::move(record));
     if (generation == generation_) on_record_ = std::move(callback);
   }
   if (round_active_ && done_ == targets_.size()) {
@@ -382,6 +382,7 @@ PollerCounters Poller::Impl::counters() const {
   c.uv_poll_errors = s.poll_errors;
   c.uv_timer_callbacks = s.timer_callbacks;
   c.sockets_watched = s.sockets_watched;
+  c.polls_opened = s.polls_opened;
   c.sockets_closed = s.sockets_closed;
   c.watch_failures = s.watch_failures;
   return c;

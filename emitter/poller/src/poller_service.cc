@@ -36,7 +36,7 @@ class PollerService {
   Status LoadInventory();
   void NextRound();
   void StartRound();
-  void OnRecord(const fleet::TargetRecord& record);
+  void OnRecord(fleet::TargetRecord&& record);
   void OnRoundDone();
   void FinishOnce();
   void ScheduleNext();
@@ -93,10 +93,9 @@ Status PollerService::Setup() {
                          : options_.once      ? std::string()
                                               : std::string(kDefaultDaemonTo);
   if (!to.empty()) {
-    auto transport = OpenBatchTransport(to);
-    if (!transport) return transport.error().WithContext("--to");
-    writer_ =
-        std::make_unique<SampleWriter>(std::move(*transport), options_.poller.page.string_keys);
+    auto emitter = Emitter::Open(SampleWriterEmitterOptions(to));
+    if (!emitter) return emitter.error().WithContext("--to");
+    writer_ = std::make_unique<SampleWriter>(std::move(*emitter), options_.poller.page.string_keys);
   }
   uv_timer_init(loop_.get(), &interval_timer_);
   interval_timer_.data = this;
@@ -185,16 +184,17 @@ void PollerService::StartRound() {
   }
   progress_.Start([this] { return poller_->progress(); });
   Status s = poller_->StartRound(
-      targets_, [this](const fleet::TargetRecord& r) { OnRecord(r); }, [this] { OnRoundDone(); });
+      targets_, [this](fleet::TargetRecord&& r) { OnRecord(std::move(r)); },
+      [this] { OnRoundDone(); });
   if (!s.ok()) Fail(s);
 }
 
-void PollerService::OnRecord(const fleet::TargetRecord& record) {
+void PollerService::OnRecord(fleet::TargetRecord&& record) {
   aggregator_->Add(record);
   if (writer_) writer_->Write(record, Clock::Real()->WallMs());
   if (options_.once) {
     auto it = positions_.find(record.target);
-    if (it != positions_.end()) records_[it->second] = record;
+    if (it != positions_.end()) records_[it->second] = std::move(record);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "report_format.h"
 #include "sonde/fleet_render.h"
@@ -32,7 +33,8 @@ void AppendCell(std::string_view cell, std::string* out) {
   out->push_back('"');
 }
 
-void AppendRow(std::initializer_list<std::string_view> cells, std::string* out) {
+template <typename Cells>
+void AppendCells(const Cells& cells, std::string* out) {
   bool first = true;
   for (std::string_view c : cells) {
     if (!first) out->push_back(',');
@@ -40,6 +42,10 @@ void AppendRow(std::initializer_list<std::string_view> cells, std::string* out) 
     AppendCell(c, out);
   }
   out->push_back('\n');
+}
+
+void AppendRow(std::initializer_list<std::string_view> cells, std::string* out) {
+  AppendCells(cells, out);
 }
 
 std::string StringField(const TargetRecord& t, const std::string& key) {
@@ -54,8 +60,10 @@ std::string NumberField(const TargetRecord& t, const std::string& key) {
   return it == t.numbers.end() ? "" : FormatNumber(it->second);
 }
 
+// Success rates keep both decimals (98.00, not 98), so that a column of
+// rates lines up and reads as a percentage.
 std::string OptionalPercent(const std::optional<double>& v) {
-  return v ? FormatNumber(RoundPercent(*v)) : "";
+  return v ? fmt::format("{:.2f}", RoundPercent(*v)) : "";
 }
 
 }  // namespace
@@ -85,14 +93,16 @@ std::string RenderTargetsCsv(std::span<const TargetRecord> targets,
 
 std::string RenderSuccessRateCsv(const FleetReport& report) {
   std::string out;
-  AppendRow({"application", "version", "targets", "requests", "successes", "errors",
-             "success_rate_percent"},
-            &out);
+  std::vector<std::string> header = report.group_by;
+  header.insert(header.end(),
+                {"targets", "requests", "successes", "errors", "success_rate_percent"});
+  AppendCells(header, &out);
   for (const SuccessRateRow& r : report.success) {
-    AppendRow({r.application, r.version, std::to_string(r.targets), FormatNumber(r.requests),
-               FormatNumber(r.successes), FormatNumber(r.errors),
-               OptionalPercent(r.success_rate_percent)},
-              &out);
+    std::vector<std::string> cells = r.group;
+    cells.insert(cells.end(),
+                 {std::to_string(r.targets), FormatNumber(r.requests), FormatNumber(r.successes),
+                  FormatNumber(r.errors), OptionalPercent(r.success_rate_percent)});
+    AppendCells(cells, &out);
   }
   return out;
 }

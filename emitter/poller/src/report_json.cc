@@ -1,8 +1,10 @@
 // The JSON report (docs/poller.md, "report.json"). The one file that calls
 // nlohmann_json for output; dump() is told to replace invalid UTF-8, so it
 // cannot throw on what a status page sent.
+#include <cassert>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "report_format.h"
 #include "sonde/fleet_render.h"
@@ -58,13 +60,16 @@ Json Latency(const LatencySummary& l) {
 Json SuccessRate(const FleetReport& r) {
   Json groups = Json::array();
   for (const SuccessRateRow& row : r.success) {
-    groups.push_back(Json{{"application", row.application},
-                          {"version", row.version},
-                          {"targets", row.targets},
-                          {"requests", Num(row.requests)},
-                          {"successes", Num(row.successes)},
-                          {"errors", Num(row.errors)},
-                          {"success_rate_percent", Optional(row.success_rate_percent)}});
+    Json group = Json::object();
+    for (size_t i = 0; i < row.group.size() && i < r.group_by.size(); ++i) {
+      group[r.group_by[i]] = row.group[i];
+    }
+    group["targets"] = row.targets;
+    group["requests"] = Num(row.requests);
+    group["successes"] = Num(row.successes);
+    group["errors"] = Num(row.errors);
+    group["success_rate_percent"] = Optional(row.success_rate_percent);
+    groups.push_back(std::move(group));
   }
   return Json{{"overall_percent", Optional(r.overall_success_rate_percent)}, {"groups", groups}};
 }
@@ -85,6 +90,22 @@ Json Target(const TargetRecord& t) {
               {"tags", std::move(tags)}};
 }
 
+std::string Dump(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace); }
+
+// Appends `text` with `indent` before each of its lines. JSON text from
+// dump() has newlines only between tokens (strings escape theirs).
+void AppendIndented(std::string_view text, std::string_view indent, std::string* out) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out->append(indent);
+    out->append(text.substr(start, end - start));
+    if (end < text.size()) out->push_back('\n');
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 std::string RenderJson(const FleetReport& report, std::span<const TargetRecord> targets,
@@ -96,10 +117,23 @@ std::string RenderJson(const FleetReport& report, std::span<const TargetRecord> 
   doc["failures"] = Failures(report);
   doc["latency_ms"] = Latency(report.latency);
   if (report.has_success_rate) doc["success_rate"] = SuccessRate(report);
-  Json list = Json::array();
-  for (const TargetRecord& t : targets) list.push_back(Target(t));
-  doc["targets"] = std::move(list);
-  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  doc["targets"] = Json::array();
+  std::string out = Dump(doc);
+  if (targets.empty()) return out + "\n";
+  // The targets are rendered one at a time and spliced into the empty list,
+  // indented as dump() would indent them there, rather than held as one
+  // document: for 10,000 targets that document is tens of megabytes.
+  constexpr std::string_view kEmptyTail = "[]\n}";
+  assert(out.size() > kEmptyTail.size() &&
+         out.compare(out.size() - kEmptyTail.size(), kEmptyTail.size(), kEmptyTail) == 0);
+  out.resize(out.size() - kEmptyTail.size());
+  out += "[\n";
+  for (size_t i = 0; i < targets.size(); ++i) {
+    AppendIndented(Dump(Target(targets[i])), "    ", &out);
+    out += i + 1 < targets.size() ? ",\n" : "\n";
+  }
+  out += "  ]\n}\n";
+  return out;
 }
 
 }  // namespace sonde::fleet

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,12 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// "application" -> "Application", for a column header.
+std::string Capitalized(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
 std::string Percent(const std::optional<double>& v) { return v ? fmt::format("{:.2f}%", *v) : "-"; }
 
 std::string FailureBreakdown(const FleetReport& r) {
@@ -91,13 +98,19 @@ void RenderSummary(const FleetReport& r, const TableOptions& options, std::strin
 }
 
 void RenderSuccessRate(const FleetReport& r, std::string* out) {
-  TextTable table({false, false, true, true, true, true, true});
-  table.Add(
-      {"Application", "Version", "Targets", "Requests", "Successes", "Errors", "Success rate"});
+  std::vector<bool> right(r.group_by.size(), false);
+  right.insert(right.end(), 5, true);
+  TextTable table(std::move(right));
+  std::vector<std::string> header;
+  for (const std::string& name : r.group_by) header.push_back(Capitalized(name));
+  header.insert(header.end(), {"Targets", "Requests", "Successes", "Errors", "Success rate"});
+  table.Add(std::move(header));
   for (const SuccessRateRow& row : r.success) {
-    table.Add({row.application, row.version, std::to_string(row.targets),
-               FormatNumber(row.requests), FormatNumber(row.successes), FormatNumber(row.errors),
-               Percent(row.success_rate_percent)});
+    std::vector<std::string> cells = row.group;
+    cells.insert(cells.end(), {std::to_string(row.targets), FormatNumber(row.requests),
+                               FormatNumber(row.successes), FormatNumber(row.errors),
+                               Percent(row.success_rate_percent)});
+    table.Add(std::move(cells));
   }
   *out += "\n";
   table.Render(out);

@@ -21,6 +21,25 @@ namespace {
 
 using Json = nlohmann::json;
 
+// NormalizeKey into *out, reusing its capacity (the parser's per-key path).
+void NormalizeKeyInto(std::string_view key, std::string* out) {
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front()))) {
+    key.remove_prefix(1);
+  }
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) {
+    key.remove_suffix(1);
+  }
+  out->assign(key);
+  for (char& c : *out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || std::isspace(u)) {
+      c = '_';
+    } else {
+      c = static_cast<char>(std::tolower(u));
+    }
+  }
+}
+
 class FlattenHandler : public nlohmann::json_sax<Json> {
  public:
   FlattenHandler(const StatusPageOptions& options, StatusPage* page)
@@ -35,7 +54,7 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
   bool binary(binary_t&) override { return Scalar(); }
   bool start_object(std::size_t) override { return Open(false); }
   bool key(string_t& k) override {
-    key_ = NormalizeKey(k);
+    NormalizeKeyInto(k, &key_);
     if (key_.empty()) key_ = "_";
     return true;
   }
@@ -57,14 +76,18 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
     size_t saved_len;  // Length of path_ before this container's segment.
   };
 
-  // The full name of the value arriving now; advances an array's index.
-  std::string Name();
+  // The full name of the value arriving now, in name_ (reused, so that a
+  // field costs no allocation beyond its map node); advances an array's index.
+  const std::string& Name();
   bool Open(bool is_array);
   bool Close();
   bool Scalar();
   bool Number(double v);
   // Returns false (and counts) when the value arriving now is not kept.
   bool Admit(const std::string& name);
+  // Stores a field, replacing one of the same name of either type.
+  template <typename Value, typename Other>
+  void Store(std::map<std::string, Value>* into, Other* other, Value value);
 
   const StatusPageOptions& options_;
   StatusPage* page_;
@@ -72,15 +95,22 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
   std::string path_;
   std::string key_;
   std::string segment_;  // Last segment of the latest Name().
+  std::string name_;     // The latest Name().
   std::string error_;
   int skip_depth_ = 0;  // > 0 while inside a container deeper than max_depth.
 };
 
-std::string FlattenHandler::Name() {
+const std::string& FlattenHandler::Name() {
   Frame& top = stack_.back();
-  segment_ = top.is_array ? std::to_string(top.next_index++) : key_;
-  if (path_.empty()) return segment_;
-  return path_ + "." + segment_;
+  if (top.is_array) {
+    segment_ = std::to_string(top.next_index++);
+  } else {
+    segment_.assign(key_);
+  }
+  name_.assign(path_);
+  if (!path_.empty()) name_.push_back('.');
+  name_.append(segment_);
+  return name_;
 }
 
 bool FlattenHandler::Open(bool is_array) {
@@ -100,9 +130,9 @@ bool FlattenHandler::Open(bool is_array) {
     ++skip_depth_;
     return true;
   }
-  std::string name = Name();
+  const std::string& name = Name();
   stack_.push_back({is_array, 0, path_.size()});
-  path_ = std::move(name);
+  path_.assign(name);
   return true;
 }
 
@@ -127,9 +157,14 @@ bool FlattenHandler::Scalar() {
 
 bool FlattenHandler::Admit(const std::string& name) {
   if (skip_depth_ > 0) return false;  // Counted once, at the container.
+  if (name.size() > kMaxNameBytes) {
+    ++page_->dropped;
+    return false;
+  }
+  // Only a full page needs to know whether the name is a repeat.
+  if (page_->numbers.size() + page_->strings.size() < options_.max_fields) return true;
   const bool known = page_->numbers.count(name) > 0 || page_->strings.count(name) > 0;
-  if (name.size() > kMaxNameBytes ||
-      (!known && page_->numbers.size() + page_->strings.size() >= options_.max_fields)) {
+  if (!known) {
     ++page_->dropped;
     return false;
   }
@@ -139,27 +174,34 @@ bool FlattenHandler::Admit(const std::string& name) {
 bool FlattenHandler::Number(double v) {
   if (stack_.empty()) return Scalar();
   if (skip_depth_ > 0) return true;
-  std::string name = Name();
+  const std::string& name = Name();
   if (!std::isfinite(v) || !Admit(name)) return true;
-  page_->strings.erase(name);
-  page_->numbers[std::move(name)] = v;
+  Store(&page_->numbers, &page_->strings, v);
   return true;
+}
+
+template <typename Value, typename Other>
+void FlattenHandler::Store(std::map<std::string, Value>* into, Other* other, Value value) {
+  auto [it, inserted] = into->try_emplace(name_, std::move(value));
+  if (!inserted) {
+    it->second = std::move(value);
+  } else if (!other->empty()) {
+    other->erase(name_);
+  }
 }
 
 bool FlattenHandler::string(string_t& v) {
   if (stack_.empty()) return Scalar();
   if (skip_depth_ > 0) return true;
-  std::string name = Name();
+  const std::string& name = Name();
   if (!Admit(name)) return true;
   const auto& keep = options_.string_keys;
   double number = 0;
   if (std::find(keep.begin(), keep.end(), segment_) == keep.end() &&
       ParseNumericString(v, &number)) {
-    page_->strings.erase(name);
-    page_->numbers[std::move(name)] = number;
+    Store(&page_->numbers, &page_->strings, number);
   } else {
-    page_->numbers.erase(name);
-    page_->strings[std::move(name)] = std::move(v);
+    Store(&page_->strings, &page_->numbers, std::move(v));
   }
   return true;
 }
@@ -216,21 +258,8 @@ bool ParseNumericString(std::string_view text, double* value) {
 }
 
 std::string NormalizeKey(std::string_view key) {
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front()))) {
-    key.remove_prefix(1);
-  }
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) {
-    key.remove_suffix(1);
-  }
-  std::string out(key);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || std::isspace(u)) {
-      c = '_';
-    } else {
-      c = static_cast<char>(std::tolower(u));
-    }
-  }
+  std::string out;
+  NormalizeKeyInto(key, &out);
   return out;
 }
 

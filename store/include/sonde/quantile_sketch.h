@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "sonde/status.h"
 
@@ -83,6 +84,12 @@ class QuantileSketch {
   uint64_t zero_count() const { return zero_count_; }
   // True when buckets nearest zero were folded (see "Bounded size").
   bool collapsed() const { return positive_.collapsed() || negative_.collapsed(); }
+
+  // Hints the CPU to load the first buckets Add() would update (for callers
+  // that overlap the cache misses of many sketches). Changes nothing.
+  void PrefetchBuckets(double value) const {
+    __builtin_prefetch(value < 0 ? negative_.data() : positive_.data());
+  }
 
   // Forgets every value but keeps the allocated buckets for reuse.
   void Clear();
@@ -135,6 +142,7 @@ class QuantileSketch {
     uint64_t Get(int32_t index) const;               // 0 outside the kept range.
     uint64_t Total() const;
     size_t HeapBytes() const { return static_cast<size_t>(capacity_) << width_log2_; }
+    const uint8_t* data() const { return data_; }
     bool operator==(const Buckets& other) const;
     // Makes [lo, hi] addressable, collapsing beyond kMaxBuckets; returns the
     // lowest index that may now be added to (lower ones are clamped to it).
@@ -159,8 +167,12 @@ class QuantileSketch {
     bool collapsed_ = false;
   };
 
-  void EncodeBuckets(const Buckets& b, std::string* out) const;
-  static Status DecodeBuckets(std::string_view* in, Buckets* b, uint64_t* total);
+  void AddN(double value, uint64_t n);
+  void EncodeBuckets(const Buckets& b, bool sparse, std::string* out) const;
+  static std::pair<size_t, size_t> EncodedSizes(const Buckets& b);
+  static Status DecodeBuckets(std::string_view* in, bool sparse, Buckets* b, uint64_t* total);
+  static Status ReadSparseCounts(std::string_view* in, int64_t first, uint32_t listed,
+                                 uint64_t* counts, uint32_t* span);
 
   Buckets positive_;
   Buckets negative_;  // Indexed by |v|.

@@ -132,6 +132,9 @@ class RollupWindow {
   bool operator==(const RollupWindow& other) const;
 
  private:
+  static Status DecodeSingle(std::string_view value, Resolution resolution, int64_t start_ms,
+                             RollupWindow* out);
+
   int64_t start_ms_ = 0;
   int64_t last_ms_ = 0;
   uint64_t folded_minutes_ = 0;

@@ -24,7 +24,9 @@
 #define SONDE_API_JSON_H_
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,11 +78,40 @@ struct WindowStats {
 // The served form of a stored window.
 WindowStats StatsOf(const RollupWindow& window);
 
-// One series and its windows, ascending by start.
+// One series over a whole query range: what `sonde get` prints on its row.
+// Counts, sums and extremes add up over the windows; the quantiles come from
+// the merge of the windows' sketches, so they are the quantiles of every
+// sample in the range within QuantileSketch::kRelativeAccuracy (2 %), never
+// a maximum or an average of per-window quantiles.
+struct RangeSummary {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  uint64_t windows = 0;  // Windows summarized.
+  uint64_t count = 0;    // Samples.
+  double sum = 0;
+  double avg = kNaN;  // sum / count.
+  double min = kNaN;
+  double max = kNaN;
+  double p50 = kNaN;  // Quantiles of the merged sketch, clamped to [min, max].
+  double p90 = kNaN;
+  double p99 = kNaN;
+  double rate = kNaN;    // sum per second over [start_ms, end_ms): counters.
+  int64_t start_ms = 0;  // The first window's start.
+  int64_t end_ms = 0;    // The last window's end.
+};
+
+// Summarizes stored windows (ascending by start). Empty windows count for
+// nothing but the window count; no samples gives NaN statistics.
+RangeSummary SummaryOf(std::span<const RollupWindow> windows);
+
+// One series, its windows ascending by start, and their summary.
 struct SeriesWindows {
   LatestState series;
   std::vector<WindowStats> windows;
+  RangeSummary summary;
 };
+
+// The served form of a series' stored windows (StatsOf each, SummaryOf all).
+SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows);
 
 // GET /api/v1/hosts: {"hosts": [HostInfo...]} sorted by host.
 struct HostsResponse {
@@ -95,7 +126,7 @@ struct SeriesResponse {
 
 // GET /api/v1/rollups: {"host": "H", "label": "cpu", "resolution": "minute",
 // "from_ms": ..., "to_ms": ..., "series": [{"series": LatestState,
-// "windows": [WindowStats...]}...]}.
+// "windows": [WindowStats...], "summary": RangeSummary}...]}.
 struct RollupsResponse {
   std::string host;
   std::string label;
@@ -117,6 +148,8 @@ struct ErrorResponse {
 
 void to_json(nlohmann::json& j, const WindowStats& w);
 void from_json(const nlohmann::json& j, WindowStats& w);
+void to_json(nlohmann::json& j, const RangeSummary& s);
+void from_json(const nlohmann::json& j, RangeSummary& s);
 void to_json(nlohmann::json& j, const SeriesWindows& s);
 void from_json(const nlohmann::json& j, SeriesWindows& s);
 void to_json(nlohmann::json& j, const HostsResponse& r);

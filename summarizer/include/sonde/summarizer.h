@@ -90,6 +90,11 @@ struct SummarizerOptions {
   // sequence gaps). Default: 50,000.
   int sub_hwm = 50000;
 
+  // Run the loop thread (from Run() on) and ZeroMQ's I/O thread on
+  // SCHED_BATCH (sonde/sched.h says why); refused or real-time: logged, and
+  // the default policy stays. Default: true.
+  bool batch_scheduling = true;
+
   // Handle SIGINT/SIGTERM (clean stop) and SIGHUP (reopen the log file) on
   // the loop. For main(); tests and embedders leave signals alone.
   // Default: false.

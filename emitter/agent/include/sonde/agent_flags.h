@@ -15,6 +15,7 @@
 
 #include "sonde/agent.h"
 #include "sonde/service_cli.h"
+#include "sonde/tag_flag.h"
 
 namespace sonde::agent {
 
@@ -27,12 +28,10 @@ struct AgentFlags {
 // Registers the flags above on `cli`, bound to *flags (which must outlive Parse()).
 void AddAgentFlags(ServiceCli* cli, AgentFlags* flags);
 
-// Turns parsed flags into options (tags parsed); then call Validate().
-// Returns InvalidArgument for a tag that is not key=value.
+// Turns parsed flags into options (tags parsed with ParseTagFlags,
+// sonde/tag_flag.h); then call Validate(). Returns InvalidArgument for a tag
+// that is not key=value.
 Result<AgentOptions> ResolveAgentFlags(const AgentFlags& flags);
-
-// Parses "key=value" (the value may contain '='; the key may not be empty).
-Result<Tag> ParseTagFlag(std::string_view text);
 
 }  // namespace sonde::agent
 

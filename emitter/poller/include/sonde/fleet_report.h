@@ -4,8 +4,9 @@
 // Feed TargetRecords to a FleetAggregator one at a time, then read a
 // FleetReport: totals, failures by class, the latency distribution, the QoS
 // verdict and (optionally) success counts and rates by application and
-// version. The aggregator keeps sums and one double per answered target, not
-// the records; render them with sonde/fleet_render.h.
+// version, or by any fields (group_by). The aggregator keeps sums and one
+// double per answered target, not the records; render them with
+// sonde/fleet_render.h.
 //
 // Success rate (ClusterStats -s). For status pages such as
 //   {"Application": "Cache2", "Version": "1.0.1", "Request_Count": 100,
@@ -39,9 +40,16 @@ struct FleetReportOptions {
   // Default: 99.
   double qos_percent = 99;
 
-  // Whether to group success counts by application and version
-  // (ClusterStats -s). Default: false.
+  // Whether to group success counts (ClusterStats -s), by application and
+  // version unless group_by says otherwise. Default: false.
   bool success_rate = false;
+
+  // The status-page fields to group success counts by, in order: one to
+  // kMaxGroupFields of them, matched without regard to case. The report
+  // names its group columns after them.
+  // Default: empty, meaning application_field then version_field, in
+  // columns named "application" and "version".
+  std::vector<std::string> group_by;
 
   // The status-page fields that hold the grouping keys and the counts. Matched
   // against the record's (lowercased) keys without regard to case.
@@ -53,10 +61,13 @@ struct FleetReportOptions {
   std::string successes_field = "success_count";
   std::string errors_field = "error_count";
 
-  // Returns InvalidArgument when qos_percent is outside [0, 100] or a field
-  // name is empty.
+  // Returns InvalidArgument when qos_percent is outside [0, 100], a field
+  // name is empty, or group_by has too many, repeated or reserved names
+  // (those of the report's own columns: targets, requests, ...).
   Status Validate() const;
 };
+
+inline constexpr size_t kMaxGroupFields = 8;
 
 // Nearest-rank percentiles of the latencies of targets that answered HTTP.
 struct LatencySummary {
@@ -69,12 +80,12 @@ struct LatencySummary {
   bool operator==(const LatencySummary&) const = default;
 };
 
-// One (application, version) group. A missing field reads as "unknown".
+// One group: by default an (application, version) pair. A missing field
+// reads as "unknown".
 struct SuccessRateRow {
-  std::string application;
-  std::string version;
-  uint64_t targets = 0;  // Answered targets in the group.
-  double requests = 0;   // Sums over the targets that report counts.
+  std::vector<std::string> group;  // One value per FleetReport::group_by column.
+  uint64_t targets = 0;            // Answered targets in the group.
+  double requests = 0;             // Sums over the targets that report counts.
   double successes = 0;
   double errors = 0;
   // successes / requests * 100; nullopt when requests == 0.
@@ -97,8 +108,11 @@ struct FleetReport {
   std::array<uint64_t, kFailureClassCount> failures{};  // Indexed by FailureClass; [kNone] is 0.
   LatencySummary latency;
   QosVerdict qos;
-  bool has_success_rate = false;        // options.success_rate.
-  std::vector<SuccessRateRow> success;  // Sorted by application, then version (natural order).
+  bool has_success_rate = false;  // options.success_rate.
+  // The names of the group columns: "application", "version" by default,
+  // else the (lowercased) group_by fields.
+  std::vector<std::string> group_by;
+  std::vector<SuccessRateRow> success;  // Sorted by group, column by column (natural order).
   // Overall success rate over every group; nullopt when no requests.
   std::optional<double> overall_success_rate_percent;
 
@@ -128,11 +142,14 @@ class FleetAggregator {
   void AddToGroup(const TargetRecord& record);
 
   FleetReportOptions options_;
+  std::vector<std::string> group_fields_;  // Lowercased.
+  std::vector<std::string> group_names_;   // Column names.
   uint64_t targets_ = 0;
   uint64_t answered_ = 0;
   std::array<uint64_t, kFailureClassCount> failures_{};
   std::vector<double> latencies_ms_;
-  std::map<std::pair<std::string, std::string>, Group> groups_;
+  std::map<std::vector<std::string>, Group> groups_;
+  std::vector<std::string> key_;  // Scratch for AddToGroup.
 };
 
 // Convenience: aggregates `records` in one call.

@@ -133,14 +133,17 @@ struct PollerCounters {
   uint64_t uv_poll_callbacks = 0;
   uint64_t uv_poll_errors = 0;
   uint64_t uv_timer_callbacks = 0;
-  uint64_t sockets_watched = 0;
-  uint64_t sockets_closed = 0;
+  uint64_t sockets_watched = 0;  // Times curl asked to watch a socket.
+  uint64_t sockets_closed = 0;   // Times one stopped being watched.
+  uint64_t polls_opened = 0;     // uv_poll handles opened (kept-alive connections keep theirs).
   uint64_t watch_failures = 0;
 };
 
 class Poller {
  public:
-  using RecordFn = std::function<void(const fleet::TargetRecord& record)>;
+  // The record is the callback's to keep (move from); a callback taking
+  // `const fleet::TargetRecord&` works too.
+  using RecordFn = std::function<void(fleet::TargetRecord&& record)>;
   using DoneFn = std::function<void()>;
   using DiscoverFn = std::function<void(Result<TargetList> targets)>;
 
