@@ -26,11 +26,23 @@ std::string DefaultBrokerId() {
   return id + pid;
 }
 
+// The host name, or "localhost" when it cannot be read.
+std::string DefaultStatsSource() {
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  host[sizeof host - 1] = '\0';
+  std::string source(host);
+  if (source.empty()) source = "localhost";
+  if (source.size() > kMaxSourceBytes) source.resize(kMaxSourceBytes);
+  return source;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Broker>> Broker::Create(BrokerOptions options) {
   SONDE_RETURN_IF_ERROR(options.Validate());
   if (options.broker_id.empty()) options.broker_id = DefaultBrokerId();
+  if (options.stats_source.empty()) options.stats_source = DefaultStatsSource();
   std::unique_ptr<BrokerImpl> impl;
   try {
     impl = std::make_unique<BrokerImpl>(std::move(options));
@@ -47,6 +59,7 @@ Broker::~Broker() = default;
 Status Broker::Run() { return impl_->Run(); }
 void Broker::Stop() { impl_->Stop(); }
 const std::string& Broker::broker_id() const { return impl_->options().broker_id; }
+const std::string& Broker::stats_source() const { return impl_->options().stats_source; }
 int Broker::udp_port() const { return impl_->udp_port(); }
 const std::string& Broker::pull_endpoint() const { return impl_->pull_endpoint(); }
 const std::string& Broker::pub_endpoint() const { return impl_->pub_endpoint(); }

@@ -31,7 +31,7 @@ BrokerImpl::BrokerImpl(BrokerOptions options)
       relay_(&publisher_, &metrics_, &malformed_log_, options_.max_message_bytes, Clock::Real()),
       udp_(loop_.get(), &relay_, &metrics_, log_.get()),
       pull_(loop_.get(), &relay_, &metrics_),
-      self_stats_(&registry_, options_.broker_id, "sonde.broker."),
+      self_stats_(&registry_, options_.stats_source, "sonde.broker."),
       started_steady_ns_(Clock::Real()->SteadyNs()) {
   SONDE_CHECK(uv_async_init(loop_.get(), &stop_async_, OnStopAsync) == 0);
   stop_async_.data = this;
@@ -157,7 +157,7 @@ void BrokerImpl::PublishStats() {
   SyncPolledCounters();
   const int64_t now_ms = Clock::Real()->WallMs();
   std::string_view message = self_stats_.Encode(now_ms, log_.get());
-  if (!message.empty() && publisher_.Publish(options_.broker_id, message, now_ms)) {
+  if (!message.empty() && publisher_.Publish(options_.stats_source, message, now_ms)) {
     metrics_.stats_published->Inc();
   }
   log_->info("event=stats {}", FormatCounters(counters()));

@@ -45,6 +45,10 @@ Status BrokerOptions::Validate() const {
       return Status::InvalidArgument("broker_id: contains a control character");
     }
   }
+  if (stats_source.size() > kMaxSourceBytes) {
+    return Status::InvalidArgument("stats_source: longer than " + std::to_string(kMaxSourceBytes) +
+                                   " bytes");
+  }
   SONDE_RETURN_IF_ERROR(CheckRange("stats_interval (ms)", stats_interval.count(), 0, 86400000));
   if (stats_interval.count() > 0 && stats_interval.count() < 10) {
     return Status::InvalidArgument("stats_interval: below 10ms (use 0 to disable)");

@@ -47,7 +47,8 @@ bool SelfStats::AppendAll() {
 }
 
 std::string_view SelfStats::Encode(int64_t now_ms, spdlog::logger* log) {
-  WireError error = builder_.Begin(source_, now_ms, {});
+  static constexpr TagView kService[] = {{"service", "sonde-broker"}};
+  WireError error = builder_.Begin(source_, now_ms, kService);
   if (error == WireError::kOk && AppendAll()) return builder_.Finish();
   if (!reported_error_) {
     log->error("event=self_stats_failed source={} error={}", source_,

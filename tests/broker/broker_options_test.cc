@@ -38,6 +38,8 @@ TEST(BrokerOptions, EachCheckRejectsItsField) {
       {"broker_id too long", [](BrokerOptions& o) { o.broker_id = std::string(65, 'b'); },
        "broker_id"},
       {"broker_id control", [](BrokerOptions& o) { o.broker_id = "a\nb"; }, "broker_id"},
+      {"stats_source too long", [](BrokerOptions& o) { o.stats_source = std::string(256, 's'); },
+       "stats_source"},
       {"stats_interval negative", [](BrokerOptions& o) { o.stats_interval = -1ms; },
        "stats_interval"},
       {"stats_interval tiny", [](BrokerOptions& o) { o.stats_interval = 5ms; }, "stats_interval"},

@@ -363,9 +363,10 @@ TEST(Broker, MultipartPullMessageIsDropped) {
 TEST(Broker, PublishesItsOwnCountersAsSamples) {
   BrokerOptions options = TestOptions();
   options.stats_interval = 20ms;
+  options.stats_source = "stats-host";
   RunningBroker broker(options);
   ASSERT_TRUE(broker.ok());
-  BusSubscriber sub(broker->pub_endpoint(), {Topic("test-broker")});
+  BusSubscriber sub(broker->pub_endpoint(), {Topic("stats-host")});
   // The first stats publication proves the subscription; count from there.
   ASSERT_TRUE(sub.Receive().has_value());
   UdpSender udp(broker->udp_port());
@@ -380,7 +381,7 @@ TEST(Broker, PublishesItsOwnCountersAsSamples) {
     EXPECT_EQ(p->broker_id, "test-broker");
     ASSERT_EQ(p->messages.size(), 1u);  // Own stats are one message.
     ASSERT_EQ(DecodeBatch(p->messages[0], &batch), WireError::kOk);
-    EXPECT_EQ(batch.source, "test-broker");
+    EXPECT_EQ(batch.source, "stats-host");
     for (const Sample& s : ToSamples(batch)) {
       auto tag = [&](const std::string& key) {
         for (const Tag& t : s.tags) {
@@ -388,6 +389,7 @@ TEST(Broker, PublishesItsOwnCountersAsSamples) {
         }
         return std::string();
       };
+      EXPECT_EQ(tag("service"), "sonde-broker") << s.name;
       if (s.name == "sonde.broker.received_total" && tag("transport") == "udp") {
         EXPECT_EQ(s.kind, MetricKind::kCounter);
         received += s.value;
@@ -456,6 +458,11 @@ TEST(Broker, DefaultBrokerIdIsHostnameAndPid) {
   const std::string& id = (*broker)->broker_id();
   EXPECT_LE(id.size(), kMaxBrokerIdBytes);
   EXPECT_NE(id.find(':' + std::to_string(getpid())), std::string::npos) << id;
+  // Its own stats come from the host, whatever the pid: series continue
+  // across restarts.
+  char host[256] = "";
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ((*broker)->stats_source(), std::string(host));
 }
 
 TEST(Broker, BusyPortsFailCreateWithTheEndpointNamed) {

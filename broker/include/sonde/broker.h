@@ -42,10 +42,16 @@ struct BrokerOptions {
   // ZeroMQ PUB fan-out (tcp:// or ipc://). Default: tcp://127.0.0.1:7702
   std::string pub = "tcp://127.0.0.1:7702";
 
-  // Names this broker in every meta frame and is the source of its own stats.
+  // Names this broker in every meta frame; sequence numbers count per id.
   // At most kMaxBrokerIdBytes, no control characters.
   // Default: "" meaning "<hostname>:<pid>".
   std::string broker_id;
+
+  // The source (host) of the broker's own stats samples, which carry the tag
+  // service=sonde-broker. Stable across restarts (unlike the default
+  // broker_id), so its series continue instead of starting over.
+  // Default: "" meaning the host name.
+  std::string stats_source;
 
   // How often the broker publishes its own counters as samples; 0 disables.
   // Default: 10 s
@@ -154,6 +160,8 @@ class Broker {
 
   // The broker's id (BrokerOptions::broker_id or its default).
   const std::string& broker_id() const;
+  // The source of its own stats (BrokerOptions::stats_source or its default).
+  const std::string& stats_source() const;
   // The bound UDP port; 0 when UDP ingest is off.
   int udp_port() const;
   // The bound PULL and PUB endpoints with real ports, e.g.
