@@ -46,6 +46,11 @@ function(sonde_test file)
   add_executable(${target} ${file})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} sonde_testutil GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_options(${target} PRIVATE ${SONDE_WARNINGS})
+  # libzmq is not built with TSan: every test that may touch it gets the
+  # emitter tests' suppressions (tests/emitter/tsan_suppressions.cc).
+  if(TARGET emitter_tsan_suppressions AND NOT emitter_tsan_suppressions IN_LIST ARG_DEPS)
+    target_link_libraries(${target} PRIVATE emitter_tsan_suppressions)
+  endif()
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS "${dir};${ARG_LABELS}")
 endfunction()
 

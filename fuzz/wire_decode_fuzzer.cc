@@ -5,7 +5,8 @@
 // the batch/sample tag split kept) and decodes to the same samples; the bus
 // meta decoder survives the same bytes and what it accepts re-encodes; the
 // bus payload reader agrees with ValidateBatch on one message, and what it
-// splits is the payload, cut into valid messages of one source.
+// splits is the payload, cut into valid messages of one source;
+// DecodeBusPayload agrees with SplitBusPayload and DecodeBatch.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -58,6 +59,25 @@ void CheckBusPayload(std::string_view payload, sonde::WireError validated) {
       joined.append(m.message);
     }
     Require(joined == payload);
+  }
+  // DecodeBusPayload accepts what SplitBusPayload accepts, names the same
+  // error, and decodes each message as DecodeBatch does.
+  static sonde::BusBatches decoded;  // Reused, as the summarizer does.
+  for (uint32_t count = 1; count <= 4; ++count) {
+    const sonde::WireError split = sonde::SplitBusPayload(payload, count, &bundle);
+    Require(sonde::DecodeBusPayload(payload, count, &decoded) == split);
+    if (split != sonde::WireError::kOk) {
+      Require(decoded.batches().empty());
+      continue;
+    }
+    Require(decoded.batches().size() == count);
+    for (uint32_t i = 0; i < count; ++i) {
+      static sonde::BatchView alone;
+      Require(sonde::DecodeBatch(bundle[i].message, &alone) == sonde::WireError::kOk);
+      const sonde::BatchView& b = decoded.batches()[i];
+      Require(b.source == alone.source && b.timestamp_ms == alone.timestamp_ms);
+      Require(sonde::ToSamples(b) == sonde::ToSamples(alone));
+    }
   }
 }
 

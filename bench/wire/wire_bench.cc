@@ -1,7 +1,8 @@
 // Wire codec speed, per sample (items_per_second = samples/s). The workload
 // looks like a fleet's: 10,000 distinct series "svc.api.latency_p<i>", timing
 // values, a batch tag and, in the "tagged" variants, two tags per sample.
-// Target (issue #2): DecodeBatch >= 30 M samples/s on one core.
+// Target (issue #2): DecodeBatch >= 30 M samples/s on one core. Issue #3:
+// a bus payload is parsed once (BM_DecodeBusPayload vs BM_SplitThenDecodeBus).
 //
 //   taskset -c 1 build/bin/wire_bench
 #include <benchmark/benchmark.h>
@@ -135,6 +136,50 @@ void BM_Read(benchmark::State& state) {
 void BM_DecodeBatch(benchmark::State& state) { BM_Read<true>(state); }
 void BM_ValidateBatch(benchmark::State& state) { BM_Read<false>(state); }
 
+// Bus payloads as the broker bundles them: 1,400-byte messages of one
+// source back to back, up to kMaxBusPayloadBytes. kDecodeOnce reads each with
+// DecodeBusPayload (the summarizer's path); otherwise SplitBusPayload then
+// DecodeBatch per message, parsing each twice (the path before issue #3).
+template <bool kDecodeOnce>
+void BM_BusPayload(benchmark::State& state) {
+  struct Bundle {
+    std::string payload;
+    uint32_t count = 0;
+  };
+  std::vector<Bundle> bundles(1);
+  for (const std::string& m : Batches(kDefaultUdpBatchBytes, state.range(0) != 0)) {
+    if (bundles.back().payload.size() + m.size() > kMaxBusPayloadBytes) bundles.emplace_back();
+    bundles.back().payload += m;
+    ++bundles.back().count;
+  }
+  BusBatches decoded;
+  std::vector<BusMessage> split;
+  BatchView view;
+  size_t next = 0;
+  int64_t samples = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const Bundle& b = bundles[next];
+    if (++next == bundles.size()) next = 0;
+    if constexpr (kDecodeOnce) {
+      Check(DecodeBusPayload(b.payload, b.count, &decoded) == WireError::kOk, "DecodeBusPayload");
+      for (const BatchView& batch : decoded.batches()) samples += batch.samples.size();
+    } else {
+      Check(SplitBusPayload(b.payload, b.count, &split) == WireError::kOk, "SplitBusPayload");
+      for (const BusMessage& m : split) {
+        Check(DecodeBatch(m.message, &view) == WireError::kOk, "DecodeBatch");
+        benchmark::DoNotOptimize(view.samples.data());
+        samples += view.samples.size();
+      }
+    }
+    bytes += static_cast<int64_t>(b.payload.size());
+  }
+  state.SetItemsProcessed(samples);
+  state.SetBytesProcessed(bytes);
+}
+void BM_DecodeBusPayload(benchmark::State& state) { BM_BusPayload<true>(state); }
+void BM_SplitThenDecodeBus(benchmark::State& state) { BM_BusPayload<false>(state); }
+
 void Shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"bytes", "tagged"});
   for (int64_t bytes : {int64_t{kDefaultUdpBatchBytes}, int64_t{kMaxMessageBytes}}) {
@@ -146,6 +191,8 @@ BENCHMARK(BM_EncodeSample)->ArgNames({"bytes", "tagged"})->Args({0, 0})->Args({0
 BENCHMARK(BM_BatchBuilder)->Apply(Shapes);
 BENCHMARK(BM_DecodeBatch)->Apply(Shapes);
 BENCHMARK(BM_ValidateBatch)->Apply(Shapes);
+BENCHMARK(BM_DecodeBusPayload)->ArgNames({"tagged"})->Arg(0)->Arg(1);
+BENCHMARK(BM_SplitThenDecodeBus)->ArgNames({"tagged"})->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace sonde

@@ -1,9 +1,10 @@
-// Wire format v1 decoding: DecodeBatch, ValidateBatch, TagsView, ToSamples
-// and WireErrorName (docs/wire-format.md).
+// Wire format v1 decoding: DecodeBatch, ValidateBatch, DecodeBusPayload,
+// TagsView, ToSamples and WireErrorName (docs/wire-format.md).
 //
 // One schema-directed parser, DecodeMessage<Sink>, serves both DecodeBatch
 // (the sink stores SampleViews) and ValidateBatch (the sink discards them),
-// so the two accept exactly the same messages and name the same first error.
+// so the two accept exactly the same messages and name the same first error;
+// DecodeBusPayload runs the same parser over each message of a bus payload.
 // It reads through MsgpackReader (msgpack_reader.h says why it is
 // hand-written); the schema fixes the nesting, and values under unknown keys
 // go through the reader's iterative skipper, so nothing here recurses.
@@ -72,6 +73,8 @@ struct Envelope {
   int64_t timestamp_ms = 0;
   TagsView tags;
   uint32_t sample_count = 0;
+  uint8_t seen = 0;                  // Field bits of the keys read.
+  bool samples_before_time = false;  // "s" came before "t": times resolved at the end.
 };
 
 SONDE_WIRE_INLINE WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
@@ -260,18 +263,15 @@ WireError ReadField(MsgpackReader& r, Field field, int64_t batch_ms, Sink& sink,
   return r.SkipValue(2);
 }
 
-// Decodes the envelope map in any key order. Errors are reported in the
-// order met, except missing fields, which are known only at the end.
+// Reads the envelope map, in any key order, from the reader's position and
+// stops just after it. Errors are reported in the order met; the caller
+// then checks what follows the map and calls FinishEnvelope.
 template <typename Sink>
-WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
-  if (message.empty()) return WireError::kEmpty;
-  if (message.size() > kMaxMessageBytes) return WireError::kOversized;
-  const auto* begin = reinterpret_cast<const uint8_t*>(message.data());
-  MsgpackReader r(begin, begin + message.size());
+SONDE_WIRE_INLINE WireError ReadEnvelope(MsgpackReader& r, Sink& sink, Envelope* env) {
   uint32_t entries;
   SONDE_WIRE_TRY(r.ReadMapHeader(&entries));
   SONDE_WIRE_TRY(r.CheckItemsFit(entries, 2));
-  uint8_t seen = 0;
+  uint8_t seen = 0;  // Locals, not env's: ReadField writes through env.
   bool samples_before_time = false;
   for (uint32_t i = 0; i < entries; ++i) {
     std::string_view key;
@@ -279,14 +279,33 @@ WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
     const Field field = ClassifyKey(key);
     if (seen & field) return WireError::kDuplicateField;
     seen |= field;
-    // Samples read before "t" get time 0 for now and are resolved below.
+    // Samples read before "t" get time 0 for now: FinishEnvelope resolves them.
     if (field == kFieldS && !(seen & kFieldT)) samples_before_time = true;
     SONDE_WIRE_TRY(ReadField(r, field, env->timestamp_ms, sink, env));
   }
-  if (!r.AtEnd()) return WireError::kTrailingBytes;
-  if ((seen & kRequiredFields) != kRequiredFields) return WireError::kMissingField;
-  if (samples_before_time) sink.ResolveTimes(env->timestamp_ms);
+  env->seen = seen;
+  env->samples_before_time = samples_before_time;
   return WireError::kOk;
+}
+
+// Missing fields are known only at the end, hence reported last.
+template <typename Sink>
+SONDE_WIRE_INLINE WireError FinishEnvelope(Sink& sink, const Envelope& env) {
+  if ((env.seen & kRequiredFields) != kRequiredFields) return WireError::kMissingField;
+  if (env.samples_before_time) sink.ResolveTimes(env.timestamp_ms);
+  return WireError::kOk;
+}
+
+// Decodes one whole message: the envelope map and nothing after it.
+template <typename Sink>
+WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
+  if (message.empty()) return WireError::kEmpty;
+  if (message.size() > kMaxMessageBytes) return WireError::kOversized;
+  const auto* begin = reinterpret_cast<const uint8_t*>(message.data());
+  MsgpackReader r(begin, begin + message.size());
+  SONDE_WIRE_TRY(ReadEnvelope(r, sink, env));
+  if (!r.AtEnd()) return WireError::kTrailingBytes;
+  return FinishEnvelope(sink, *env);
 }
 
 // Reads one str whose header and bytes were validated by ReadTags.
@@ -332,6 +351,56 @@ WireError ValidateBatch(std::string_view message, std::string_view* source,
   if (source != nullptr) *source = env.source;
   if (sample_count != nullptr) *sample_count = env.sample_count;
   return WireError::kOk;
+}
+
+// Each message is decoded in place, straight from the payload: where its
+// envelope map ends the next one starts, so every byte is parsed once. On
+// success the messages decoded are exactly those SplitBusPayload accepts
+// (each read stays inside the message; the per-count fit checks are looser
+// against the whole payload but only ever pass for items that are then
+// read). On failure the payload is read again by SplitBusPayload, so the
+// reason counted is the one it names: rare, and the contract stays one.
+WireError DecodeBusPayload(std::string_view payload, uint32_t message_count, BusBatches* out) {
+  out->count_ = 0;
+  if (out->kept_samples_ > BusBatches::kMaxKeptSamples) {
+    // Varied bundles left large capacities in many slots: start over.
+    out->slots_ = std::vector<BatchView>();
+    out->kept_samples_ = 0;
+  }
+  WireError e = WireError::kOk;
+  if (payload.empty() || payload.size() > kMaxBusPayloadBytes) {
+    e = WireError::kEmpty;  // Named below.
+  } else {
+    const auto* begin = reinterpret_cast<const uint8_t*>(payload.data());
+    MsgpackReader r(begin, begin + payload.size());
+    for (uint32_t i = 0; i < message_count && e == WireError::kOk; ++i) {
+      if (r.AtEnd()) {
+        e = WireError::kTruncated;
+        break;
+      }
+      if (out->slots_.size() <= i) out->slots_.emplace_back();
+      BatchView* view = &out->slots_[i];
+      StoringSink sink(&view->samples);
+      Envelope env;
+      e = ReadEnvelope(r, sink, &env);
+      if (e == WireError::kOk) e = FinishEnvelope(sink, env);
+      if (e != WireError::kOk) break;
+      if (i > 0 && env.source != out->slots_[0].source) e = WireError::kBadSource;
+      view->source = env.source;
+      view->timestamp_ms = env.timestamp_ms;
+      view->tags = env.tags;
+    }
+    if (e == WireError::kOk && !r.AtEnd()) e = WireError::kTrailingBytes;
+  }
+  size_t kept = 0;
+  for (const BatchView& view : out->slots_) kept += view.samples.capacity();
+  out->kept_samples_ = kept;
+  if (e == WireError::kOk) {
+    out->count_ = message_count;
+    return WireError::kOk;
+  }
+  const WireError named = SplitBusPayload(payload, message_count, &out->split_);
+  return named != WireError::kOk ? named : e;  // Both reject the same payloads.
 }
 
 void TagsView::Iterator::Load() {

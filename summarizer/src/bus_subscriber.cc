@@ -13,9 +13,9 @@ constexpr size_t kMaxTrackedBrokers = 64;
 
 }  // namespace
 
-BusSubscriber::BusSubscriber(Options options, PayloadFn on_payload)
+BusSubscriber::BusSubscriber(Options options, BatchFn on_batch)
     : options_(std::move(options)),
-      on_payload_(std::move(on_payload)),
+      on_batch_(std::move(on_batch)),
       log_(LoggerOrDefault(options_.logger)),
       limited_(log_) {}
 
@@ -31,10 +31,10 @@ BusSubscriber::~BusSubscriber() {
 
 Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
                                                             zmq::context_t* context,
-                                                            Options options, PayloadFn on_payload) {
+                                                            Options options, BatchFn on_batch) {
   if (options.endpoints.empty()) return Status::InvalidArgument("no broker endpoint to read");
   if (options.counters == nullptr) return Status::InvalidArgument("counters are required");
-  std::unique_ptr<BusSubscriber> sub(new BusSubscriber(std::move(options), std::move(on_payload)));
+  std::unique_ptr<BusSubscriber> sub(new BusSubscriber(std::move(options), std::move(on_batch)));
   CounterRegistry& reg = *sub->options_.counters;
   sub->messages_ = reg.AddCounter("bus_messages", "Publications received from brokers.");
   sub->restarts_ =
@@ -93,14 +93,15 @@ void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
   messages_->Inc();
   if (parts.size() != 3) return CountMalformed("bad_parts");
   BusMeta meta;
-  const WireError e = DecodeBusMeta(
-      std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &meta);
-  if (e != WireError::kOk) return CountMalformed("bad_meta");
+  if (DecodeBusMeta(std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()),
+                    &meta) != WireError::kOk) {
+    return CountMalformed("bad_meta");
+  }
   CheckSequence(meta.broker_id, meta.sequence);
   const std::string_view payload(static_cast<const char*>(parts[2].data()), parts[2].size());
-  const WireError split = SplitBusPayload(payload, meta.message_count, &bundle_);
-  if (split != WireError::kOk) return CountMalformed(WireErrorName(split));
-  for (const BusMessage& m : bundle_) on_payload_(m.message);
+  const WireError e = DecodeBusPayload(payload, meta.message_count, &bundle_);
+  if (e != WireError::kOk) return CountMalformed(WireErrorName(e));
+  for (const BatchView& batch : bundle_.batches()) on_batch_(batch);
 }
 
 void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence) {

@@ -8,9 +8,9 @@
 // from n to n + k + 1 counts k missed publications (a gap: the broker's PUB
 // high-water mark dropped them for us, or the network did); a sequence that
 // goes back means the broker restarted. The payload holds one or more
-// messages of one source (SplitBusPayload, all or nothing); each is handed
-// to `on_payload` in order. Bad publications are counted by reason and
-// logged rate-limited.
+// messages of one source, decoded once by DecodeBusPayload (all or
+// nothing); each decoded batch is handed to `on_batch` in order. Bad
+// publications are counted by reason and logged rate-limited.
 //
 // This file is the summarizer's one adapter for cppzmq: zmq::error_t does
 // not leave it.
@@ -41,7 +41,8 @@ namespace sonde::summarizer {
 
 class BusSubscriber {
  public:
-  using PayloadFn = std::function<void(std::string_view payload)>;
+  // Views into the publication: valid during the call only.
+  using BatchFn = std::function<void(const BatchView& batch)>;
 
   struct Options {
     std::vector<std::string> endpoints;  // REQUIRED non-empty: tcp:// or ipc://.
@@ -60,7 +61,7 @@ class BusSubscriber {
   // Connects (ZeroMQ connects lazily: an absent broker is not an error).
   // Returns InvalidArgument for a malformed endpoint, IOError otherwise.
   static Result<std::unique_ptr<BusSubscriber>> Start(uv_loop_t* loop, zmq::context_t* context,
-                                                      Options options, PayloadFn on_payload);
+                                                      Options options, BatchFn on_batch);
   ~BusSubscriber();
   BusSubscriber(const BusSubscriber&) = delete;
   BusSubscriber& operator=(const BusSubscriber&) = delete;
@@ -72,13 +73,13 @@ class BusSubscriber {
   const Stats& stats() const { return stats_; }
 
  private:
-  BusSubscriber(Options options, PayloadFn on_payload);
+  BusSubscriber(Options options, BatchFn on_batch);
   void OnMessage(std::span<zmq::message_t> parts);
   void CheckSequence(std::string_view broker_id, uint64_t sequence);
   void CountMalformed(const char* reason);
 
   Options options_;
-  PayloadFn on_payload_;
+  BatchFn on_batch_;
   std::shared_ptr<spdlog::logger> log_;
   RateLimitedLog limited_;
   std::unique_ptr<zmq::socket_t> socket_;
@@ -91,7 +92,7 @@ class BusSubscriber {
   std::unordered_map<std::string, BrokerState> brokers_;
   Counter* messages_ = nullptr;
   Counter* restarts_ = nullptr;
-  std::vector<BusMessage> bundle_;  // Reused by every publication.
+  BusBatches bundle_;  // Reused by every publication.
 };
 
 }  // namespace sonde::summarizer

@@ -125,7 +125,7 @@ Status SummarizerImpl::Init() {
   so.logger = options_.logger;
   so.counters = &registry_;
   auto sub = BusSubscriber::Start(loop_.get(), &zmq_context_, so,
-                                  [this](std::string_view payload) { OnBusPayload(payload); });
+                                  [this](const BatchView& batch) { OnBusBatch(batch); });
   if (!sub.has_value()) return sub.error();
   subscriber_ = std::move(sub).value();
   SONDE_RETURN_IF_ERROR(StartHttp());
@@ -186,29 +186,21 @@ void SummarizerImpl::Stop() {
   if (loop_open_) uv_async_send(&stop_async_);
 }
 
-void SummarizerImpl::OnBusPayload(std::string_view payload) {
+// The subscriber decoded and validated the batch (DecodeBusPayload).
+void SummarizerImpl::OnBusBatch(const BatchView& batch) {
   if (stopping_) return;
-  const WireError e = DecodeBatch(payload, &view_);
-  if (e != WireError::kOk) {
-    registry_
-        .AddCounter("malformed", "Bus messages or batches dropped, by reason.",
-                    {"reason", WireErrorName(e)})
-        ->Inc();
-    limited_.Warn("batch_dropped", WireErrorName(e), "bytes={}", payload.size());
-    return;
-  }
-  IngestDecoded(metrics_.batches_bus);
+  IngestDecoded(batch, metrics_.batches_bus);
 }
 
-uint32_t SummarizerImpl::IngestDecoded(Counter* batches) {
+uint32_t SummarizerImpl::IngestDecoded(const BatchView& batch, Counter* batches) {
   batches->Inc();
   const auto before = engine_.stats().rejected;
-  const uint32_t accepted = engine_.Ingest(view_, clock_->WallMs());
+  const uint32_t accepted = engine_.Ingest(batch, clock_->WallMs());
   const auto& after = engine_.stats().rejected;
   for (int i = 0; i < kRejectReasonCount; ++i) {
     if (after[i] == before[i]) continue;
     limited_.Warn("samples_rejected", RejectReasonName(static_cast<RejectReason>(i)),
-                  "host={} count={}", view_.source, after[i] - before[i]);
+                  "host={} count={}", batch.source, after[i] - before[i]);
   }
   // The engine's counts reach the atomic counters at each tick (and on
   // /metrics, and after a POST): not per batch, which would cost a dozen
@@ -230,7 +222,7 @@ HttpResponse SummarizerImpl::OnLizPost(const HttpRequest& request) {
     return HttpResponse::Error(400, std::string("bad batch: ") + WireErrorName(e));
   }
   const uint32_t total = static_cast<uint32_t>(view_.samples.size());
-  const uint32_t accepted = IngestDecoded(metrics_.batches_http);
+  const uint32_t accepted = IngestDecoded(view_, metrics_.batches_http);
   metrics_.Publish(engine_);
   metrics_.http_ingest_samples->Inc(total);
   nlohmann::json body{{"accepted", accepted}, {"rejected", total - accepted}};

@@ -60,8 +60,8 @@ class SummarizerImpl {
  private:
   Status OpenStore();
   Status StartHttp();
-  void OnBusPayload(std::string_view payload);
-  uint32_t IngestDecoded(Counter* batches);
+  void OnBusBatch(const BatchView& batch);
+  uint32_t IngestDecoded(const BatchView& batch, Counter* batches);
   HttpResponse OnLizPost(const HttpRequest& request);
   HttpResponse OnMetrics();
   HttpResponse OnHealthz();
@@ -81,7 +81,7 @@ class SummarizerImpl {
 
   std::unique_ptr<Store> store_;
   RollupEngine engine_;
-  BatchView view_;          // Reused for every batch: decoding allocates nothing.
+  BatchView view_;          // Reused for every liz POST: decoding allocates nothing.
   std::string liz_buffer_;  // Reused for liz POSTs.
 
   UvLoop loop_;

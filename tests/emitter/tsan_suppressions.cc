@@ -1,4 +1,4 @@
-// ThreadSanitizer suppressions for the emitter tests (linked only when
+// ThreadSanitizer suppressions for the tests (linked into each one only when
 // SONDE_SANITIZE=thread). libzmq is not built with TSan, so the hand-off of
 // message bytes through its lock-free pipes between its I/O thread and ours
 // looks like a race. called_from_lib makes TSan ignore the memory accesses of

@@ -118,6 +118,23 @@ TEST_F(BusIngest, EveryMessageOfABundleIsIngested) {
   EXPECT_NE(m.find("sonde_summarizer_malformed_total{reason=\"trailing_bytes\"} 1\n"),
             std::string::npos)
       << m;
+  // A bad message in the middle drops the whole bundle, even the good
+  // message before it (decoded already): all or nothing.
+  const std::string good = Batch("web-02", {Sample{"cpu", 9, kNow - 1000, MetricKind::kGauge, {}}});
+  std::string bad = good;
+  const size_t v = bad.find(std::string("\xa1v\x01", 3));  // "v": 1
+  ASSERT_NE(v, std::string::npos);
+  bad[v + 2] = '\x02';  // Version 2: bad_version.
+  Publish("broker-a", 3, good + bad + good, "web-02", 3);
+  ASSERT_TRUE(sonde::testing::WaitFor([&] { return (*s_)->counters().malformed == 2; }));
+  Publish("broker-a", 4, good, "web-02", 1);  // Ordered after the bad one.
+  ASSERT_TRUE(sonde::testing::WaitFor([&] { return (*s_)->counters().samples == baseline_ + 7; }));
+  std::vector<BusMessage> unused;
+  const std::string reason = WireErrorName(SplitBusPayload(good + bad + good, 3, &unused));
+  EXPECT_NE(reason, "ok");
+  EXPECT_NE(testing::HttpCall(s_->port(), "GET", "/metrics")
+                .body.find("sonde_summarizer_malformed_total{reason=\"" + reason + "\"} 1\n"),
+            std::string::npos);
 }
 
 TEST_F(BusIngest, MalformedPublicationsAreCountedByReason) {

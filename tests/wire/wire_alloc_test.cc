@@ -1,7 +1,7 @@
 // The codec's hot paths never allocate: EncodeSample on every Record(),
 // BatchBuilder after construction, DecodeBatch in steady state (a reused
-// BatchView) and ValidateBatch. Counted by replacing operator new in this
-// test binary.
+// BatchView), ValidateBatch and DecodeBusPayload (a reused BusBatches). Counted by replacing
+// operator new in this test binary.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -73,6 +73,27 @@ TEST(WireAllocations, DecodeInSteadyStateAndValidateNeverAllocate) {
     for (const SampleView& s : view.samples) {
       if (s.tags.Find("region") != "eu") std::abort();
     }
+  }
+  EXPECT_EQ(Allocations(), before);
+}
+
+TEST(WireAllocations, DecodeBusPayloadInSteadyStateNeverAllocates) {
+  std::string payload;
+  for (int m = 0; m < 8; ++m) {
+    std::vector<Sample> samples;
+    for (int i = 0; i < 20 + m; ++i) {
+      samples.push_back({"cpu" + std::to_string(i), i * 0.5, 0, MetricKind::kGauge, {}});
+    }
+    std::string message;
+    ASSERT_EQ(EncodeBatch("web-01", kT + m, {{"dc", "x"}}, samples, &message), WireError::kOk);
+    payload += message;
+  }
+  BusBatches out;
+  ASSERT_EQ(DecodeBusPayload(payload, 8, &out), WireError::kOk);  // Warms the capacity.
+  const long before = Allocations();
+  for (int i = 0; i < 100; ++i) {
+    if (DecodeBusPayload(payload, 8, &out) != WireError::kOk) std::abort();
+    if (out.batches().size() != 8 || out.batches()[7].samples.size() != 27) std::abort();
   }
   EXPECT_EQ(Allocations(), before);
 }

@@ -187,5 +187,105 @@ TEST(WireBus, SplitPayloadIsStrict) {
   }
 }
 
+// DecodeBusPayload must accept exactly what SplitBusPayload accepts, name
+// the same error, and on success give what DecodeBatch gives per message.
+void ExpectSameAsSplit(std::string_view payload, uint32_t count, BusBatches* out) {
+  std::vector<BusMessage> split;
+  const WireError want = SplitBusPayload(payload, count, &split);
+  const WireError got = DecodeBusPayload(payload, count, out);
+  ASSERT_STREQ(WireErrorName(got), WireErrorName(want));
+  if (got != WireError::kOk) {
+    EXPECT_TRUE(out->batches().empty());
+    return;
+  }
+  ASSERT_EQ(out->batches().size(), split.size());
+  for (size_t i = 0; i < split.size(); ++i) {
+    BatchView alone;
+    ASSERT_EQ(DecodeBatch(split[i].message, &alone), WireError::kOk);
+    const BatchView& b = out->batches()[i];
+    EXPECT_EQ(b.source, alone.source);
+    EXPECT_EQ(b.timestamp_ms, alone.timestamp_ms);
+    EXPECT_EQ(b.samples.size(), split[i].sample_count);
+    EXPECT_EQ(ToSamples(b), ToSamples(alone)) << i;
+  }
+}
+
+TEST(WireBus, DecodePayloadGivesEachBatchInOrder) {
+  const std::string a = Message("web-01", 1), b = Message("web-01", 3), c = Message("web-01", 2);
+  const std::string payload = a + b + c;
+  BusBatches out;
+  ASSERT_EQ(DecodeBusPayload(payload, 3, &out), WireError::kOk);
+  ASSERT_EQ(out.batches().size(), 3u);
+  EXPECT_EQ(out.batches()[0].samples.size(), 1u);
+  EXPECT_EQ(out.batches()[1].samples.size(), 3u);
+  EXPECT_EQ(out.batches()[2].samples.size(), 2u);
+  EXPECT_EQ(out.batches()[1].source, "web-01");
+  EXPECT_EQ(out.batches()[2].tags.Find("dc"), "eu1");
+  EXPECT_EQ(out.batches()[2].samples[1].name, "m1");
+  EXPECT_EQ(out.batches()[2].samples[1].timestamp_ms, kT);  // The batch's time.
+  ExpectSameAsSplit(payload, 3, &out);
+  ASSERT_EQ(DecodeBusPayload(b, 1, &out), WireError::kOk);  // Reused: one batch now.
+  ASSERT_EQ(out.batches().size(), 1u);
+  EXPECT_EQ(out.batches()[0].samples.size(), 3u);
+  // A rejected payload leaves nothing to use.
+  EXPECT_EQ(DecodeBusPayload(b + "x", 1, &out), WireError::kTrailingBytes);
+  EXPECT_TRUE(out.batches().empty());
+}
+
+TEST(WireBus, DecodePayloadResolvesTimesPerMessage) {
+  // "s" before "t": each message's samples take their own batch's time.
+  Fields late = GoodFields();
+  std::swap(late[3], late[4]);
+  const std::string first = Pack(Replace(late, "t", Int(kT + 5)));
+  const std::string second = Pack(late);
+  BusBatches out;
+  ASSERT_EQ(DecodeBusPayload(first + second, 2, &out), WireError::kOk);
+  EXPECT_EQ(out.batches()[0].samples[0].timestamp_ms, kT + 5);
+  EXPECT_EQ(out.batches()[1].samples[0].timestamp_ms, kT);
+}
+
+TEST(WireBus, DecodePayloadAgreesWithSplitOnBadPayloads) {
+  const std::string a = Message("web-01", 2), b = Message("web-01", 1);
+  const std::pair<std::string, uint32_t> cases[] = {
+      {"", 1},
+      {a + b, 3},
+      {a + b, 1},
+      {a + b, 0},
+      {a + b.substr(0, b.size() - 1), 2},
+      {a + "x", 1},
+      {a + Message("web-02", 1), 2},
+      {a + WithSample(Arr({Str("m")})), 2},
+      {a + FromHex("a1 78"), 2},
+      {a + FromHex("c1"), 2},
+      {std::string(kMaxBusPayloadBytes + 1, 'x'), 1},
+      // A message whose first fault (bad version) comes before its end.
+      {a + Pack(Replace(GoodFields(), "v", Int(2))), 2},
+      {a + Pack(Replace(GoodFields(), "v", Int(2))).substr(0, 20), 2},
+      // A samples count that reaches into the next message.
+      {Pack(Replace(GoodFields(), "s", Hex("92 92 a1 61 01"))) + b, 2},
+      {Pack(Remove(GoodFields(), "src")) + b, 2},
+  };
+  BusBatches out;
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    SCOPED_TRACE(i);
+    ExpectSameAsSplit(cases[i].first, cases[i].second, &out);
+  }
+  // Every prefix, and every byte of a bundle changed to a few values.
+  const std::string both = a + b;
+  for (size_t n = 0; n <= both.size(); ++n) {
+    SCOPED_TRACE(n);
+    ExpectSameAsSplit(both.substr(0, n), 2, &out);
+  }
+  for (size_t i = 0; i < both.size(); ++i) {
+    for (const uint8_t v :
+         {0x00, 0x01, 0x7f, 0x80, 0x90, 0x93, 0xa0, 0xc0, 0xc1, 0xcb, 0xdc, 0xff}) {
+      std::string m = both;
+      m[i] = static_cast<char>(v);
+      SCOPED_TRACE(i);
+      ExpectSameAsSplit(m, 2, &out);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sonde

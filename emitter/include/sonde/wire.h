@@ -273,6 +273,32 @@ struct BusMessage {
 WireError SplitBusPayload(std::string_view payload, uint32_t message_count,
                           std::vector<BusMessage>* out);
 
+// A bus payload decoded by DecodeBusPayload: one BatchView per message, in
+// payload order, all of one source. Reuse one across calls: its views keep
+// their capacity, so steady-state decoding allocates nothing. What it keeps
+// is bounded (kMaxKeptSamples): past that it starts afresh.
+class BusBatches {
+ public:
+  // Valid until the next DecodeBusPayload; views point into the payload.
+  std::span<const BatchView> batches() const { return {slots_.data(), count_}; }
+
+ private:
+  friend WireError DecodeBusPayload(std::string_view, uint32_t, BusBatches*);
+  // Two full payloads' worth of the smallest samples (4 bytes each).
+  static constexpr size_t kMaxKeptSamples = 2 * kMaxBusPayloadBytes / 4;
+  std::vector<BatchView> slots_;  // Those past count_ keep capacity for later bundles.
+  uint32_t count_ = 0;
+  size_t kept_samples_ = 0;        // Sample capacity held by slots_.
+  std::vector<BusMessage> split_;  // Names the error of a rejected payload.
+};
+
+// The subscriber's reader of payload frames: accepts exactly the payloads
+// SplitBusPayload accepts and returns the same error, but decodes each
+// message once, as DecodeBatch does, instead of validating it and leaving
+// the decoding to the caller. All or nothing: on kOk out->batches() holds
+// message_count batches; on any error it is empty.
+WireError DecodeBusPayload(std::string_view payload, uint32_t message_count, BusBatches* out);
+
 }  // namespace sonde
 
 #endif  // SONDE_WIRE_H_
