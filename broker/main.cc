@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.add_option("--pull", o.pull, "ZeroMQ PULL ingest endpoint (\"\" disables)")
       ->capture_default_str();
   app.add_option("--pub", o.pub, "ZeroMQ PUB fan-out endpoint")->capture_default_str();
-  app.add_option("--broker-id", o.broker_id, "Id in meta frames [hostname:pid]");
+  app.add_option("--broker-id", o.broker_id, "Id in meta frames [hostname:PUB port]");
   app.add_option("--stats-source", o.stats_source, "Host of its own stats samples [hostname]");
   cli.AddDuration("--stats-interval", &o.stats_interval, "Publish own counters every (0: never)");
   uint64_t max_bytes = o.max_message_bytes, rcvbuf = o.udp_rcvbuf_bytes;

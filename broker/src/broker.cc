@@ -1,5 +1,5 @@
 // Broker: the public face of BrokerImpl, plus the defaults that need the
-// environment (the broker id).
+// environment (the broker id, the stats source).
 #include "sonde/broker.h"
 
 #include <unistd.h>
@@ -9,21 +9,30 @@
 #include <zmq.hpp>
 
 #include "broker_impl.h"
+#include "sonde/endpoint.h"
 
 namespace sonde::broker {
 
 namespace {
 
-// "<hostname>:<pid>", the hostname cut so that the whole fits kMaxBrokerIdBytes.
-std::string DefaultBrokerId() {
-  char host[256] = "localhost";
+// "<hostname>:<PUB port>" (or ":<ipc path>"): stable across restarts, so a
+// subscriber sees a restarted broker's sequence start again and counts a
+// restart instead of meeting a new broker each time; distinct for two
+// brokers on one host. With an ephemeral PUB port (tests) the pid stands in.
+std::string DefaultBrokerId(const std::string& pub) {
+  char host[256] = "";
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   host[sizeof host - 1] = '\0';
-  std::string pid = ":" + std::to_string(getpid());
+  std::string suffix = ":" + std::to_string(getpid());
+  if (Result<Endpoint> e = ParseEndpoint(pub, EndpointRole::kBind); e.has_value()) {
+    if (!e->path.empty()) suffix = ":" + e->path;
+    if (e->port != 0) suffix = ":" + std::to_string(e->port);
+  }
+  if (suffix.size() > kMaxBrokerIdBytes / 2) suffix.resize(kMaxBrokerIdBytes / 2);
   std::string id(host);
   if (id.empty()) id = "broker";
-  if (id.size() + pid.size() > kMaxBrokerIdBytes) id.resize(kMaxBrokerIdBytes - pid.size());
-  return id + pid;
+  if (id.size() + suffix.size() > kMaxBrokerIdBytes) id.resize(kMaxBrokerIdBytes - suffix.size());
+  return id + suffix;
 }
 
 // The host name, or "localhost" when it cannot be read.
@@ -41,7 +50,7 @@ std::string DefaultStatsSource() {
 
 Result<std::unique_ptr<Broker>> Broker::Create(BrokerOptions options) {
   SONDE_RETURN_IF_ERROR(options.Validate());
-  if (options.broker_id.empty()) options.broker_id = DefaultBrokerId();
+  if (options.broker_id.empty()) options.broker_id = DefaultBrokerId(options.pub);
   if (options.stats_source.empty()) options.stats_source = DefaultStatsSource();
   std::unique_ptr<BrokerImpl> impl;
   try {

@@ -1,4 +1,5 @@
-// BrokerOptions::Validate: one check per field, each tested
+// BrokerOptions::Validate: one check per field, each tested and named by its
+// flag (as sonde-broker spells it), since that is what a user typed
 // (tests/broker/broker_options_test.cc).
 #include <string>
 
@@ -30,36 +31,36 @@ Status CheckRange(const char* field, int64_t value, int64_t min, int64_t max) {
 
 Status BrokerOptions::Validate() const {
   if (udp.empty() && pull.empty()) {
-    return Status::InvalidArgument("udp, pull: at least one ingest endpoint is needed");
+    return Status::InvalidArgument("--udp, --pull: at least one ingest endpoint is needed");
   }
-  if (!udp.empty()) SONDE_RETURN_IF_ERROR(CheckEndpoint("udp", udp, false));
-  if (!pull.empty()) SONDE_RETURN_IF_ERROR(CheckEndpoint("pull", pull, true));
-  if (pub.empty()) return Status::InvalidArgument("pub: a PUB endpoint is needed");
-  SONDE_RETURN_IF_ERROR(CheckEndpoint("pub", pub, true));
+  if (!udp.empty()) SONDE_RETURN_IF_ERROR(CheckEndpoint("--udp", udp, false));
+  if (!pull.empty()) SONDE_RETURN_IF_ERROR(CheckEndpoint("--pull", pull, true));
+  if (pub.empty()) return Status::InvalidArgument("--pub: a PUB endpoint is needed");
+  SONDE_RETURN_IF_ERROR(CheckEndpoint("--pub", pub, true));
   if (broker_id.size() > kMaxBrokerIdBytes) {
-    return Status::InvalidArgument("broker_id: longer than " + std::to_string(kMaxBrokerIdBytes) +
+    return Status::InvalidArgument("--broker-id: longer than " + std::to_string(kMaxBrokerIdBytes) +
                                    " bytes");
   }
   for (unsigned char c : broker_id) {
     if (c < 0x20 || c == 0x7f) {
-      return Status::InvalidArgument("broker_id: contains a control character");
+      return Status::InvalidArgument("--broker-id: contains a control character");
     }
   }
   if (stats_source.size() > kMaxSourceBytes) {
-    return Status::InvalidArgument("stats_source: longer than " + std::to_string(kMaxSourceBytes) +
+    return Status::InvalidArgument("--stats-source: longer than " + std::to_string(kMaxSourceBytes) +
                                    " bytes");
   }
-  SONDE_RETURN_IF_ERROR(CheckRange("stats_interval (ms)", stats_interval.count(), 0, 86400000));
+  SONDE_RETURN_IF_ERROR(CheckRange("--stats-interval (ms)", stats_interval.count(), 0, 86400000));
   if (stats_interval.count() > 0 && stats_interval.count() < 10) {
-    return Status::InvalidArgument("stats_interval: below 10ms (use 0 to disable)");
+    return Status::InvalidArgument("--stats-interval: below 10ms (use 0 to disable)");
   }
-  SONDE_RETURN_IF_ERROR(CheckRange("max_message_bytes", static_cast<int64_t>(max_message_bytes), 64,
+  SONDE_RETURN_IF_ERROR(CheckRange("--max-message-bytes", static_cast<int64_t>(max_message_bytes), 64,
                                    kMaxMessageBytes));
-  SONDE_RETURN_IF_ERROR(CheckRange("udp_rcvbuf_bytes", udp_rcvbuf_bytes, 0, 1 << 30));
-  SONDE_RETURN_IF_ERROR(CheckRange("pub_hwm", pub_hwm, 1, 10000000));
-  SONDE_RETURN_IF_ERROR(CheckRange("pull_hwm", pull_hwm, 1, 10000000));
-  SONDE_RETURN_IF_ERROR(CheckRange("drain_batch", drain_batch, 1, 1000000));
-  SONDE_RETURN_IF_ERROR(CheckRange("linger (ms)", linger.count(), 0, 60000));
+  SONDE_RETURN_IF_ERROR(CheckRange("--udp-rcvbuf", udp_rcvbuf_bytes, 0, 1 << 30));
+  SONDE_RETURN_IF_ERROR(CheckRange("--pub-hwm", pub_hwm, 1, 10000000));
+  SONDE_RETURN_IF_ERROR(CheckRange("--pull-hwm", pull_hwm, 1, 10000000));
+  SONDE_RETURN_IF_ERROR(CheckRange("--drain-batch", drain_batch, 1, 1000000));
+  SONDE_RETURN_IF_ERROR(CheckRange("--linger (ms)", linger.count(), 0, 60000));
   return Status::OK();
 }
 

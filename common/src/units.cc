@@ -2,6 +2,9 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 #include <utility>
 
 namespace sonde {
@@ -106,6 +109,20 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     }
   }
   return std::chrono::milliseconds(total);
+}
+
+Result<std::chrono::milliseconds> ParseSecondsOrDuration(std::string_view text) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos) {
+    return ParseDuration(text);
+  }
+  const std::string copy(text);
+  char* end = nullptr;
+  const double seconds = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || seconds > 86400.0 * 365) {
+    return Status::InvalidArgument("'" + copy +
+                                   "' is not a number of seconds (or a duration such as 5s)");
+  }
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {

@@ -1213,8 +1213,9 @@ Status LmdbStore::ScanWindows(MDB_txn* txn, MDB_dbi dbi, int64_t first, int64_t 
 
 // Folded hours hold the minutes that closed; the minutes still open (the
 // last few, or those of a summarizer that has not restarted yet) are added
-// here so that an hour reads complete up to the last flush. Only the two
-// newest hours of the minute table can hold open minutes worth adding.
+// here so that an hour reads complete up to the last flush, and such an hour
+// reads open. Only the two newest hours of the minute table can hold open
+// minutes worth adding.
 Status LmdbStore::OverlayOpenMinutes(MDB_txn* txn, const RollupQuery& q, int64_t first,
                                      int64_t last,
                                      const std::unordered_map<SeriesId, size_t>& index,
@@ -1253,6 +1254,9 @@ Status LmdbStore::OverlayOpenMinutes(MDB_txn* txn, const RollupQuery& q, int64_t
     }
     // A kind that changed within the hour is left out, as FoldMinutes does.
     h->FoldMinute(minute).status().IgnoreError();
+    // The stored hour was written closed (only minutes are written open in
+    // folded mode), but a minute of it still receives samples, so it does.
+    h->set_open(true);
     return Status::OK();
   };
   return ScanWindows(txn, windows_[0], from, to, q.host, *out, fold);

@@ -438,9 +438,13 @@ void QuantileSketch::Merge(const QuantileSketch& other) {
 double QuantileSketch::Quantile(double q) const {
   if (count_ == 0 || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
   q = std::clamp(q, 0.0, 1.0);
-  // The element of rank floor(q * (count - 1)), counted from the most
-  // negative value up.
-  const uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(count_ - 1));
+  // Nearest rank: the element of 1-based rank ceil(q * count) (at least 1),
+  // as the poller's fleet report computes percentiles, so that one p99 means
+  // one thing everywhere. `rank` is 0-based, counted from the most negative
+  // value up. Unlike floor(q * (count - 1)) it does not round the tail
+  // down: p90 of nine 1s and one 100 is 1, p99 is 100.
+  const auto nearest = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  const uint64_t rank = std::clamp<uint64_t>(nearest, 1, count_) - 1;
   uint64_t seen = 0;
   if (!negative_.empty()) {
     for (int32_t i = negative_.highest(); i >= negative_.lowest(); --i) {

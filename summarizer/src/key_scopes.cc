@@ -15,7 +15,7 @@ uint32_t KeyScopes::Add(uint64_t hash, std::shared_ptr<const SeriesKey> proto) {
     id = static_cast<uint32_t>(scopes_.size());
     scopes_.emplace_back();
   }
-  scopes_[id] = Scope{hash, std::move(proto), 0};
+  scopes_[id] = Scope{hash, std::move(proto), 0, {}};
   by_hash_.emplace(hash, id);
   return id;
 }
@@ -26,6 +26,7 @@ void KeyScopes::Unref(uint32_t id) {
   if (--s.refs != 0) return;
   by_hash_.erase(s.hash);
   s.proto.reset();
+  s.memo = std::vector<uint32_t>();  // Frees it.
   free_.push_back(id);
 }
 
@@ -34,6 +35,7 @@ size_t KeyScopes::MemoryUsage() const {
   size_t n = scopes_.capacity() * sizeof(Scope) + free_.capacity() * sizeof(uint32_t) +
              by_hash_.bucket_count() * sizeof(void*) + by_hash_.size() * 32;
   for (const Scope& s : scopes_) {
+    n += s.memo.capacity() * sizeof(uint32_t);
     if (s.proto) n += 16 + sizeof(SeriesKey) + s.proto->OwnHeapBytes() + s.proto->SharedHeapBytes();
   }
   return n;

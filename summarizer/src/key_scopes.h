@@ -57,6 +57,13 @@ class KeyScopes {
   // REQUIRES: id is a live scope.
   const SeriesKey& proto(uint32_t id) const { return *scopes_[id].proto; }
   void Ref(uint32_t id) { ++scopes_[id].refs; }
+
+  // The slots that the scope's last batch resolved, by sample position
+  // (SeriesTable::kNone where unknown). Emitters send the same metrics in
+  // the same order every time, so the engine tries the slot at a sample's
+  // position before the table (it verifies the slot: a memo is only a hint).
+  // REQUIRES: id is a live scope. The reference is invalidated by Add.
+  std::vector<uint32_t>& memo(uint32_t id) { return scopes_[id].memo; }
   // Frees the scope when its last reference goes.
   void Unref(uint32_t id);
 
@@ -69,6 +76,7 @@ class KeyScopes {
     uint64_t hash = 0;
     std::shared_ptr<const SeriesKey> proto;  // Null: free.
     uint32_t refs = 0;
+    std::vector<uint32_t> memo;
   };
 
   std::vector<Scope> scopes_;

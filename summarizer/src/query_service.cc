@@ -1,5 +1,6 @@
 #include "query_service.h"
 
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -56,6 +57,51 @@ json LizAverage(const RollupWindow& w) {
               {"p99", Num(w.Quantile(0.99))}};
 }
 
+// The metric part of a summary key: the name, plus the tags in canonical
+// form ("cpu{core=0}") when `ambiguous`.
+std::string LizMetric(const LatestState& series, bool ambiguous) {
+  std::string m = series.key.name();
+  if (!ambiguous || series.key.tags().empty()) return m;
+  m.push_back('{');
+  bool first = true;
+  for (const Tag& t : series.key.tags()) {
+    if (!first) m.push_back(',');
+    first = false;
+    m += t.key;
+    m.push_back('=');
+    m += t.value;
+  }
+  m.push_back('}');
+  return m;
+}
+
+// Names may hold braces, so a metric named "cpu{core=0}" can get the same
+// key as series "cpu" with tag core=0. Every series whose key is shared gets
+// "#<series id>" appended. Ids are unique within a host and a suffixed key
+// ends in its own id, so two suffixed keys never collide: a later round
+// only suffixes keys that had none (a literal name like "a#<id>"), each
+// series at most once, and the loop ends.
+void SuffixSharedKeys(std::unordered_map<SeriesId, std::string>* keys) {
+  std::unordered_set<SeriesId> suffixed;
+  for (;;) {
+    std::unordered_map<std::string_view, std::vector<SeriesId>> owners;
+    for (const auto& [id, key] : *keys) owners[key].push_back(id);
+    std::vector<SeriesId> to_suffix;
+    for (const auto& [key, ids] : owners) {
+      if (ids.size() < 2) continue;
+      for (SeriesId id : ids) {
+        if (!suffixed.contains(id)) to_suffix.push_back(id);
+      }
+    }
+    owners.clear();  // Holds views of the keys about to change.
+    if (to_suffix.empty()) return;
+    for (SeriesId id : to_suffix) {
+      (*keys)[id] += "#" + api::FormatSeriesId(id);
+      suffixed.insert(id);
+    }
+  }
+}
+
 }  // namespace
 
 QueryService::QueryService(Store* store, const Clock* clock,
@@ -72,20 +118,19 @@ HttpResponse QueryService::StoreError(const Status& s) const {
   return HttpResponse::Error(503, "store: " + s.ToString());
 }
 
-std::string QueryService::LizMetric(const LatestState& series, bool ambiguous) {
-  std::string m = series.key.name();
-  if (!ambiguous || series.key.tags().empty()) return m;
-  m.push_back('{');
-  bool first = true;
-  for (const Tag& t : series.key.tags()) {
-    if (!first) m.push_back(',');
-    first = false;
-    m += t.key;
-    m.push_back('=');
-    m += t.value;
+std::unordered_map<SeriesId, std::string> QueryService::LizMetricKeys(
+    const std::vector<LatestState>& series, int64_t since_ms) {
+  std::unordered_map<std::string_view, int> name_uses;
+  for (const LatestState& l : series) {
+    if (l.timestamp_ms >= since_ms) ++name_uses[l.key.name()];
   }
-  m.push_back('}');
-  return m;
+  std::unordered_map<SeriesId, std::string> keys;
+  for (const LatestState& l : series) {
+    if (l.timestamp_ms < since_ms) continue;
+    keys.emplace(l.id, LizMetric(l, name_uses[l.key.name()] > 1));
+  }
+  SuffixSharedKeys(&keys);
+  return keys;
 }
 
 HttpResponse QueryService::LizPerf(std::string_view host, std::string_view label) const {
@@ -93,26 +138,26 @@ HttpResponse QueryService::LizPerf(std::string_view host, std::string_view label
   Status s = store_->ListSeries(host, &series);
   if (s.IsNotFound()) return HttpResponse::Error(404, "unknown host '" + std::string(host) + "'");
   if (!s.ok()) return StoreError(s);
-  std::unordered_map<std::string, int> name_uses;
-  for (const LatestState& l : series) ++name_uses[l.key.name()];
 
   const int64_t now = clock_->WallMs();
   json out = json::object();
   for (Resolution res : {Resolution::kMinute, Resolution::kHour}) {
-    const std::string prefix =
-        std::string("summary:by-") + (res == Resolution::kMinute ? "minute:" : "hour:");
-    std::unordered_map<SeriesId, std::string> keys;  // Matching series -> summary key.
-    for (const LatestState& l : series) {
-      std::string key = prefix + LizMetric(l, name_uses[l.key.name()] > 1);
-      if (ContainsIgnoreCase(key, label)) keys.emplace(l.id, std::move(key));
-    }
-    if (keys.empty()) continue;
     const auto period = res == Resolution::kMinute ? minute_retention_ : hour_retention_;
     RollupQuery q;
     q.host = std::string(host);
     q.resolution = res;
     q.from_ms = WindowStart(now - period.count(), res);
     q.to_ms = now + 1;
+    const std::string prefix =
+        std::string("summary:by-") + (res == Resolution::kMinute ? "minute:" : "hour:");
+    // Keys are decided over the series with data in the period before the
+    // label selects, so that filtering never changes a key.
+    std::unordered_map<SeriesId, std::string> keys;  // Matching series -> summary key.
+    for (auto& [id, metric] : LizMetricKeys(series, q.from_ms)) {
+      std::string key = prefix + metric;
+      if (ContainsIgnoreCase(key, label)) keys.emplace(id, std::move(key));
+    }
+    if (keys.empty()) continue;
     std::vector<SeriesRollups> rollups;
     if (keys.size() <= kMaxPerSeriesReads) {
       for (const auto& [id, key] : keys) {
@@ -135,6 +180,7 @@ HttpResponse QueryService::LizPerf(std::string_view host, std::string_view label
         if (!w.empty()) averages.push_back(LizAverage(w));
       }
       const size_t count = averages.size();
+      assert(!out.contains(k->second));  // LizMetricKeys made the keys unique.
       out[k->second] = json{{"averages", std::move(averages)},
                             {"start", q.from_ms / 1000},
                             {"end", now / 1000},

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,10 +44,15 @@ class QueryService {
   HttpResponse Rollups(const QueryParams& query) const;
   HttpResponse Latest(const QueryParams& query) const;
 
-  // The metric part of liz's summary key for `series`: its name, plus its
-  // tags ("cpu{core=0}") when `ambiguous` (another series of the host has
-  // the same name).
-  static std::string LizMetric(const LatestState& series, bool ambiguous);
+  // The metric part of liz's summary keys (docs/http-api.md, "Summary
+  // keys") for the series of one host with data since `since_ms` (their
+  // latest sample at or after it; the others are left out), by series id:
+  // the name, plus the tags in canonical form ("cpu{core=0}") when another
+  // of those series has the same name, plus "#<series id>" when that key
+  // would still be shared (a metric literally named "cpu{core=0}"). The
+  // keys are unique.
+  static std::unordered_map<SeriesId, std::string> LizMetricKeys(
+      const std::vector<LatestState>& series, int64_t since_ms);
 
  private:
   HttpResponse StoreError(const Status& s) const;

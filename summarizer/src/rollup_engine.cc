@@ -237,14 +237,18 @@ uint32_t RollupEngine::Ingest(const BatchView& batch, int64_t now_ms) {
   return accepted;
 }
 
-// Samples go through in groups, in three passes, so that the cache misses
-// of a group overlap instead of following one another (at a million series
-// the table, the states and the keys are far out of cache):
-//   1. time checks and hash; prefetch the table entry;
-//   2. first table candidate; prefetch its state (three lines);
+// Samples go through in groups, in passes, so that the cache misses of a
+// group overlap instead of following one another (at a million series the
+// table, the states and the keys are far out of cache):
+//   1. time checks and hash; prefetch the state the scope's memo names for
+//      this position (the same series as last batch, usually), else the
+//      table entry;
+//   2. first table candidate where there was no memo; prefetch its state
+//      (three lines);
 //   3. prefetch the candidate's key (verification reads its name) and its
 //      sketch's buckets;
-//   4. exact lookup (now in cache), create if new, add to the window.
+//   4. exact lookup (the memo's slot verified, else the table), create if
+//      new, add to the window; then the memo is brought up to date.
 uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t end,
                                    BatchContext* ctx) {
   struct Item {
@@ -252,14 +256,28 @@ uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t 
     int64_t window_start;
     uint32_t tag_count;
     uint32_t candidate;
+    uint32_t slot;  // Resolved in pass 4; kNone if rejected.
+    bool from_memo;
   };
   Item items[kGroup];
   const size_t count = end - begin;
+  // The memo applies to samples without tags of their own, whose scope is
+  // the batch's.
+  const uint32_t memo_scope = ctx->scope;
+  const uint32_t* memo = nullptr;
+  size_t memo_size = 0;
+  if (memo_scope != KeyScopes::kNone) {
+    const std::vector<uint32_t>& m = scopes_.memo(memo_scope);
+    memo = m.data();
+    memo_size = m.size();
+  }
   for (size_t j = 0; j < count; ++j) {
     const SampleView& sample = batch.samples[begin + j];
     Item& it = items[j];
     const int64_t ts = sample.timestamp_ms;
     it.candidate = SeriesTable::kNone;
+    it.slot = SeriesTable::kNone;
+    it.from_memo = false;
     if (ts > ctx->max_ts) {
       it.window_start = kRejectedFuture;
       continue;
@@ -282,13 +300,23 @@ uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t 
         tag_sum += HashTag(t.key, t.value);
         ++it.tag_count;
       });
+    } else if (begin + j < memo_size && memo[begin + j] < slots_used_) {
+      it.candidate = memo[begin + j];
+      it.from_memo = true;
     }
     it.hash = HashSeries(ctx->host_hash, sample.name, tag_sum, it.tag_count);
-    table_.Prefetch(it.hash);
+    if (it.from_memo) {
+      const char* state = reinterpret_cast<const char*>(&At(it.candidate));
+      __builtin_prefetch(state);
+      __builtin_prefetch(state + 64);
+      __builtin_prefetch(state + 128);
+    } else {
+      table_.Prefetch(it.hash);
+    }
   }
   for (size_t j = 0; j < count; ++j) {
     Item& it = items[j];
-    if (it.window_start <= kRejectedLate) continue;
+    if (it.window_start <= kRejectedLate || it.from_memo) continue;
     it.candidate = table_.FirstCandidate(it.hash);
     if (it.candidate == SeriesTable::kNone) continue;
     const char* state = reinterpret_cast<const char*>(&At(it.candidate));
@@ -307,7 +335,7 @@ uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t 
   uint32_t accepted = 0;
   for (size_t j = 0; j < count; ++j) {
     const SampleView& sample = batch.samples[begin + j];
-    const Item& it = items[j];
+    Item& it = items[j];
     if (it.window_start == kRejectedFuture) {
       Reject(RejectReason::kFuture);
       continue;
@@ -317,11 +345,24 @@ uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t 
       continue;
     }
     const uint32_t scope = sample.tags.empty() ? ctx->scope : KeyScopes::kNone;
-    uint32_t slot = FindSlot(it.hash, scope, batch.source, sample.name, it.tag_count);
+    uint32_t slot = SeriesTable::kNone;
+    if (it.from_memo) {
+      // The memo's scope is exact, so scope, hash and name identify the
+      // series as FindSlot would.
+      const State& m = At(it.candidate);
+      if ((m.flags & kLive) && m.hash == it.hash && m.scope == memo_scope &&
+          SameBytes(m.key->name(), sample.name)) {
+        slot = it.candidate;
+      }
+    }
+    if (slot == SeriesTable::kNone) {
+      slot = FindSlot(it.hash, scope, batch.source, sample.name, it.tag_count);
+    }
     if (slot == SeriesTable::kNone) {
       slot = CreateSeries(batch, sample, it.hash, it.tag_count, ctx);
       if (slot == SeriesTable::kNone) continue;
     }
+    it.slot = slot;
     State& s = At(slot);
     if (sample.kind != s.kind) {
       Reject(RejectReason::kKindMismatch);
@@ -341,7 +382,28 @@ uint32_t RollupEngine::IngestGroup(const BatchView& batch, size_t begin, size_t 
     MarkDirty(s, slot);
     ++accepted;
   }
+  UpdateMemo(batch, begin, items, count, ctx->scope);
   return accepted;
+}
+
+template <typename Item>
+void RollupEngine::UpdateMemo(const BatchView& batch, size_t begin, const Item* items,
+                              size_t count, uint32_t scope) {
+  if (scope == KeyScopes::kNone) return;
+  std::vector<uint32_t>& memo = scopes_.memo(scope);
+  bool changed = false;
+  for (size_t j = 0; j < count; ++j) {
+    if (items[j].slot == SeriesTable::kNone || !batch.samples[begin + j].tags.empty()) continue;
+    if (begin + j < memo.size() && memo[begin + j] == items[j].slot) continue;
+    changed = true;
+    break;
+  }
+  if (!changed) return;
+  if (memo.size() < begin + count) memo.resize(begin + count, SeriesTable::kNone);
+  for (size_t j = 0; j < count; ++j) {
+    if (items[j].slot == SeriesTable::kNone || !batch.samples[begin + j].tags.empty()) continue;
+    memo[begin + j] = items[j].slot;
+  }
 }
 
 void RollupEngine::MarkDirty(State& s, uint32_t slot) {

@@ -180,6 +180,10 @@ class RollupEngine {
   static constexpr size_t kGroup = 32;
 
   uint32_t IngestGroup(const BatchView& batch, size_t begin, size_t end, BatchContext* ctx);
+  // Records the slots a group resolved in the scope's memo (KeyScopes::memo).
+  template <typename Item>
+  void UpdateMemo(const BatchView& batch, size_t begin, const Item* items, size_t count,
+                  uint32_t scope);
 
   State& At(uint32_t slot);
   const State& At(uint32_t slot) const;

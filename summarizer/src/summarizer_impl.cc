@@ -1,6 +1,7 @@
 #include "summarizer_impl.h"
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -192,12 +193,14 @@ void SummarizerImpl::OnBusBatch(const BatchView& batch) {
   IngestDecoded(batch, metrics_.batches_bus);
 }
 
-uint32_t SummarizerImpl::IngestDecoded(const BatchView& batch, Counter* batches) {
+uint32_t SummarizerImpl::IngestDecoded(const BatchView& batch, Counter* batches,
+                                       RejectCounts* rejected) {
   batches->Inc();
   const auto before = engine_.stats().rejected;
   const uint32_t accepted = engine_.Ingest(batch, clock_->WallMs());
   const auto& after = engine_.stats().rejected;
   for (int i = 0; i < kRejectReasonCount; ++i) {
+    if (rejected != nullptr) (*rejected)[i] = after[i] - before[i];
     if (after[i] == before[i]) continue;
     limited_.Warn("samples_rejected", RejectReasonName(static_cast<RejectReason>(i)),
                   "host={} count={}", batch.source, after[i] - before[i]);
@@ -222,10 +225,20 @@ HttpResponse SummarizerImpl::OnLizPost(const HttpRequest& request) {
     return HttpResponse::Error(400, std::string("bad batch: ") + WireErrorName(e));
   }
   const uint32_t total = static_cast<uint32_t>(view_.samples.size());
-  const uint32_t accepted = IngestDecoded(view_, metrics_.batches_http);
+  RejectCounts rejected{};
+  const uint32_t accepted = IngestDecoded(view_, metrics_.batches_http, &rejected);
   metrics_.Publish(engine_);
   metrics_.http_ingest_samples->Inc(total);
+  // liz clients expect 200 with the two counts, so a refused sample is not
+  // an error; the reasons ride beside them, only when there are some, so
+  // that a clean post answers exactly as liz did.
   nlohmann::json body{{"accepted", accepted}, {"rejected", total - accepted}};
+  if (accepted < total) {
+    nlohmann::json& reasons = body["rejected_reasons"] = nlohmann::json::object();
+    for (int i = 0; i < kRejectReasonCount; ++i) {
+      if (rejected[i] > 0) reasons[RejectReasonName(static_cast<RejectReason>(i))] = rejected[i];
+    }
+  }
   return HttpResponse::Json(200, body.dump());
 }
 
@@ -253,9 +266,11 @@ void SummarizerImpl::Flush() {
     // the engine and ride with the next batch. Only closed windows beyond
     // the memory bound are shed.
     pending_tick_ = true;
+    ++ticks_skipped_;
     metrics_.flush_skipped_busy->Inc();
     const size_t shed = engine_.ShedBacklog(now);
     if (shed > 0) {
+      windows_shed_ += shed;
       limited_.Error("windows_shed", "writer_backlog", "windows={}", shed);
     }
     metrics_.Publish(engine_);
@@ -285,9 +300,7 @@ void SummarizerImpl::OnWriteDone(std::shared_ptr<TickBatch> batch) {
   last_write_status_ = batch->status;
   metrics_.flush_duration_us->Set(batch->write_ns / 1000);
   metrics_.flush_build_us->Set(batch->build_ns / 1000);
-  log_->info("event=flush series={} windows={} closed={} folded={} build_us={} write_us={} ok={}",
-             batch->batch.series.size(), batch->windows(), batch->closed_windows, r.minutes_folded,
-             batch->build_ns / 1000, batch->write_ns / 1000, batch->status.ok());
+  LogFlush(*batch);
   spare_ = std::move(batch);
   if (stopping_) {
     if (final_submitted_) {
@@ -301,6 +314,23 @@ void SummarizerImpl::OnWriteDone(std::shared_ptr<TickBatch> batch) {
     pending_tick_ = false;
     Flush();
   }
+}
+
+// One line per tick would be 86,400 a day: a routine flush logs at debug.
+// One that failed, took a tick or more, or follows ticks skipped because the
+// writer was busy (when windows may be shed) logs at info.
+void SummarizerImpl::LogFlush(const TickBatch& batch) {
+  const bool slow =
+      batch.build_ns + batch.write_ns >= std::chrono::nanoseconds(options_.flush_interval).count();
+  const bool notable = !batch.status.ok() || slow || ticks_skipped_ > 0 || windows_shed_ > 0;
+  log_->log(notable ? spdlog::level::info : spdlog::level::debug,
+            "event=flush series={} windows={} closed={} folded={} build_us={} write_us={} ok={} "
+            "slow={} ticks_skipped={} windows_shed={}",
+            batch.batch.series.size(), batch.windows(), batch.closed_windows,
+            batch.result.minutes_folded, batch.build_ns / 1000, batch.write_ns / 1000,
+            batch.status.ok(), slow, ticks_skipped_, windows_shed_);
+  ticks_skipped_ = 0;
+  windows_shed_ = 0;
 }
 
 void SummarizerImpl::BeginStop() {

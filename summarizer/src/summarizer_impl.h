@@ -19,6 +19,7 @@
 #include <spdlog/logger.h>
 #include <uv.h>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -61,13 +62,18 @@ class SummarizerImpl {
   Status OpenStore();
   Status StartHttp();
   void OnBusBatch(const BatchView& batch);
-  uint32_t IngestDecoded(const BatchView& batch, Counter* batches);
+  using RejectCounts = std::array<uint64_t, kRejectReasonCount>;
+  // Feeds a batch to the engine; returns the samples accepted and, when
+  // `rejected` is given, sets the samples refused by reason.
+  uint32_t IngestDecoded(const BatchView& batch, Counter* batches,
+                         RejectCounts* rejected = nullptr);
   HttpResponse OnLizPost(const HttpRequest& request);
   HttpResponse OnMetrics();
   HttpResponse OnHealthz();
   void OnFlushTimer();
   void Flush();
   void OnWriteDone(std::shared_ptr<TickBatch> batch);
+  void LogFlush(const TickBatch& batch);
   void BeginStop();
   void FinalFlush();
   void FinishStop();
@@ -101,6 +107,8 @@ class SummarizerImpl {
   // Loop-thread state.
   std::shared_ptr<TickBatch> spare_;  // Null while the writer has it.
   bool pending_tick_ = false;         // A tick came while the writer was busy.
+  uint64_t ticks_skipped_ = 0;        // Ticks that found the writer busy, since the last flush log.
+  uint64_t windows_shed_ = 0;         // Windows shed for the backlog, since the last flush log.
   bool stopping_ = false;
   bool final_submitted_ = false;
   Status last_write_status_;

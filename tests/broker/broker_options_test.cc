@@ -24,38 +24,38 @@ TEST(BrokerOptions, DefaultsAreValidAndLoopback) {
 struct Case {
   const char* what;
   std::function<void(BrokerOptions&)> change;
-  const char* field;  // Expected at the start of the message.
+  const char* field;  // The flag, expected at the start of the message.
 };
 
 TEST(BrokerOptions, EachCheckRejectsItsField) {
   const std::vector<Case> cases = {
-      {"no ingest", [](BrokerOptions& o) { o.udp = o.pull = ""; }, "udp, pull"},
-      {"udp not a uri", [](BrokerOptions& o) { o.udp = "7700"; }, "udp"},
-      {"udp over tcp", [](BrokerOptions& o) { o.udp = "tcp://127.0.0.1:7700"; }, "udp"},
-      {"pull over udp", [](BrokerOptions& o) { o.pull = "udp://127.0.0.1:7701"; }, "pull"},
-      {"pub missing", [](BrokerOptions& o) { o.pub = ""; }, "pub"},
-      {"pub over udp", [](BrokerOptions& o) { o.pub = "udp://127.0.0.1:7702"; }, "pub"},
+      {"no ingest", [](BrokerOptions& o) { o.udp = o.pull = ""; }, "--udp, --pull"},
+      {"udp not a uri", [](BrokerOptions& o) { o.udp = "7700"; }, "--udp"},
+      {"udp over tcp", [](BrokerOptions& o) { o.udp = "tcp://127.0.0.1:7700"; }, "--udp"},
+      {"pull over udp", [](BrokerOptions& o) { o.pull = "udp://127.0.0.1:7701"; }, "--pull"},
+      {"pub missing", [](BrokerOptions& o) { o.pub = ""; }, "--pub"},
+      {"pub over udp", [](BrokerOptions& o) { o.pub = "udp://127.0.0.1:7702"; }, "--pub"},
       {"broker_id too long", [](BrokerOptions& o) { o.broker_id = std::string(65, 'b'); },
-       "broker_id"},
-      {"broker_id control", [](BrokerOptions& o) { o.broker_id = "a\nb"; }, "broker_id"},
+       "--broker-id"},
+      {"broker_id control", [](BrokerOptions& o) { o.broker_id = "a\nb"; }, "--broker-id"},
       {"stats_source too long", [](BrokerOptions& o) { o.stats_source = std::string(256, 's'); },
-       "stats_source"},
+       "--stats-source"},
       {"stats_interval negative", [](BrokerOptions& o) { o.stats_interval = -1ms; },
-       "stats_interval"},
-      {"stats_interval tiny", [](BrokerOptions& o) { o.stats_interval = 5ms; }, "stats_interval"},
+       "--stats-interval"},
+      {"stats_interval tiny", [](BrokerOptions& o) { o.stats_interval = 5ms; }, "--stats-interval"},
       {"max_message_bytes small", [](BrokerOptions& o) { o.max_message_bytes = 63; },
-       "max_message_bytes"},
+       "--max-message-bytes"},
       {"max_message_bytes big",
-       [](BrokerOptions& o) { o.max_message_bytes = kMaxMessageBytes + 1; }, "max_message_bytes"},
+       [](BrokerOptions& o) { o.max_message_bytes = kMaxMessageBytes + 1; }, "--max-message-bytes"},
       {"udp_rcvbuf negative", [](BrokerOptions& o) { o.udp_rcvbuf_bytes = -1; },
-       "udp_rcvbuf_bytes"},
+       "--udp-rcvbuf"},
       {"udp_rcvbuf huge", [](BrokerOptions& o) { o.udp_rcvbuf_bytes = (1 << 30) + 1; },
-       "udp_rcvbuf_bytes"},
-      {"pub_hwm zero (unbounded)", [](BrokerOptions& o) { o.pub_hwm = 0; }, "pub_hwm"},
-      {"pull_hwm zero (unbounded)", [](BrokerOptions& o) { o.pull_hwm = 0; }, "pull_hwm"},
-      {"drain_batch zero", [](BrokerOptions& o) { o.drain_batch = 0; }, "drain_batch"},
-      {"linger negative", [](BrokerOptions& o) { o.linger = -1ms; }, "linger"},
-      {"linger long", [](BrokerOptions& o) { o.linger = 61s; }, "linger"},
+       "--udp-rcvbuf"},
+      {"pub_hwm zero (unbounded)", [](BrokerOptions& o) { o.pub_hwm = 0; }, "--pub-hwm"},
+      {"pull_hwm zero (unbounded)", [](BrokerOptions& o) { o.pull_hwm = 0; }, "--pull-hwm"},
+      {"drain_batch zero", [](BrokerOptions& o) { o.drain_batch = 0; }, "--drain-batch"},
+      {"linger negative", [](BrokerOptions& o) { o.linger = -1ms; }, "--linger"},
+      {"linger long", [](BrokerOptions& o) { o.linger = 61s; }, "--linger"},
   };
   for (const Case& c : cases) {
     BrokerOptions o;

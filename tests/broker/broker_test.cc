@@ -450,19 +450,36 @@ TEST(Broker, IngestsCanBeDisabled) {
   EXPECT_EQ((*no_pull)->pull_endpoint(), "");
 }
 
-TEST(Broker, DefaultBrokerIdIsHostnameAndPid) {
+TEST(Broker, DefaultBrokerIdIsHostnameAndPubPortSoRestartsKeepIt) {
+  char host[256] = "";
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
   BrokerOptions options = TestOptions();
   options.broker_id = "";
+  const uint16_t port = sonde::testing::FreePort();
+  options.pub = "tcp://127.0.0.1:" + std::to_string(port);
+  std::string first_id;
+  {
+    auto broker = Broker::Create(options);
+    ASSERT_TRUE(broker.has_value()) << broker.error().ToString();
+    first_id = (*broker)->broker_id();
+    EXPECT_EQ(first_id, std::string(host) + ":" + std::to_string(port));
+    // Its own stats come from the host: series continue across restarts.
+    EXPECT_EQ((*broker)->stats_source(), std::string(host));
+  }
+  auto again = Broker::Create(options);  // A restart: the same id.
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ((*again)->broker_id(), first_id);
+}
+
+TEST(Broker, DefaultBrokerIdFallsBackToThePidOnAnEphemeralPort) {
+  BrokerOptions options = TestOptions();
+  options.broker_id = "";
+  options.pub = "tcp://127.0.0.1:0";
   auto broker = Broker::Create(options);
   ASSERT_TRUE(broker.has_value()) << broker.error().ToString();
   const std::string& id = (*broker)->broker_id();
   EXPECT_LE(id.size(), kMaxBrokerIdBytes);
   EXPECT_NE(id.find(':' + std::to_string(getpid())), std::string::npos) << id;
-  // Its own stats come from the host, whatever the pid: series continue
-  // across restarts.
-  char host[256] = "";
-  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
-  EXPECT_EQ((*broker)->stats_source(), std::string(host));
 }
 
 TEST(Broker, BusyPortsFailCreateWithTheEndpointNamed) {

@@ -47,6 +47,17 @@ TEST(ParseDuration, RejectsMalformed) {
   EXPECT_NE(ParseDuration("10").error().message().find("missing unit"), std::string::npos);
 }
 
+TEST(ParseSecondsOrDuration, BareNumbersAreSeconds) {
+  EXPECT_EQ(ParseSecondsOrDuration("2").value().count(), 2000);
+  EXPECT_EQ(ParseSecondsOrDuration("1.5").value().count(), 1500);
+  EXPECT_EQ(ParseSecondsOrDuration("0").value().count(), 0);
+  EXPECT_EQ(ParseSecondsOrDuration("500ms").value().count(), 500);
+  EXPECT_EQ(ParseSecondsOrDuration("1m").value().count(), 60000);
+  for (const char* bad : {"", "1.2.3", ".", "99999999999", "2x", "-1"}) {
+    EXPECT_FALSE(ParseSecondsOrDuration(bad).has_value()) << bad;
+  }
+}
+
 TEST(FormatDuration, ShortestExactSpelling) {
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
   EXPECT_EQ(FormatDuration(milliseconds(1500)), "1500ms");

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <vector>
 
 namespace sonde::health {
@@ -13,8 +14,8 @@ namespace {
 constexpr int64_t kNow = 1714565100000;  // 2024-05-01T12:05:00Z
 constexpr int64_t kMinute = 60000;
 
-LatestState Series(const std::string& host, const std::string& name, double value,
-                   Tags tags = {}, int64_t ts = kNow - kMinute) {
+LatestState Series(const std::string& host, const std::string& name, double value, Tags tags = {},
+                   int64_t ts = kNow - kMinute) {
   LatestState s;
   s.key = SeriesKey::Make(host, name, std::move(tags)).value();
   s.id = s.key.Hash();
@@ -91,7 +92,8 @@ TEST(FleetHealth, AgentNamesAndAnyMetricWithWorstSeries) {
   ASSERT_EQ(f.servers.size(), 1u);
   EXPECT_EQ(f.servers[0].memory, 80);
   EXPECT_EQ(f.servers[0].status, HealthStatus::kUnhealthy);
-  EXPECT_EQ(f.servers[0].reasons, (std::vector<std::string>{"disk.used_pct 93 >= 90", "mem 80 >= 75"}));
+  EXPECT_EQ(f.servers[0].reasons,
+            (std::vector<std::string>{"disk.used_pct 93 >= 90", "mem 80 >= 75"}));
 }
 
 TEST(FleetHealth, PerServiceThresholdsAndBelowLevels) {
@@ -166,6 +168,72 @@ TEST(FleetHealth, ServiceFilterAndAverages) {
   ASSERT_EQ(none.services.size(), 1u);
   EXPECT_TRUE(none.services[0].below_minimum);
   EXPECT_TRUE(none.AnyUnhealthy());
+}
+
+// Regression: a host that changed a tag (a status page's version, an added
+// dc tag) has an old series of each metric that stays in the catalog until
+// retention; its last value must not judge the host once it is out of date.
+TEST(FleetHealth, JudgedOnCurrentSeriesOnly) {
+  const int64_t now = kNow;
+  const int64_t newest = now - kMinute;
+  const std::vector<LatestState> fleet = {
+      Series("tagswitch", "cpu", 99, {{"service", "pay"}}, newest - 5 * kMinute - 1),
+      Series("tagswitch", "mem", 90, {{"service", "pay"}}, newest - 5 * kMinute - 1),
+      Series("tagswitch", "cpu", 10, {{"dc", "eu1"}, {"service", "pay"}}, newest),
+      Series("tagswitch", "mem", 10, {{"dc", "eu1"}, {"service", "pay"}}, newest),
+  };
+  FleetHealth f = AssessFleet(fleet, HealthRules(), now);
+  ASSERT_EQ(f.servers.size(), 1u);
+  EXPECT_EQ(f.servers[0].status, HealthStatus::kHealthy);
+  EXPECT_EQ(f.servers[0].cpu, 10);
+  EXPECT_EQ(f.servers[0].memory, 10);
+  EXPECT_TRUE(f.servers[0].reasons.empty());
+  EXPECT_EQ(f.servers[0].last_seen_ms, newest);
+}
+
+TEST(FleetHealth, SeriesWithinMaxAgeOfTheNewestStillCount) {
+  // At exactly max_age behind the host's newest sample a series is current,
+  // as a host is fresh at exactly max_age: its worst value still counts.
+  const int64_t newest = kNow - kMinute;
+  const std::vector<LatestState> fleet = {
+      Series("web-1", "disk.used_pct", 95, {{"mount", "/var"}}, newest - 5 * kMinute),
+      Series("web-1", "disk.used_pct", 40, {{"mount", "/"}}, newest),
+  };
+  HealthRules rules;
+  rules.thresholds["disk.used_pct"] = {80, 90};
+  FleetHealth f = AssessFleet(fleet, rules, kNow);
+  ASSERT_EQ(f.servers.size(), 1u);
+  EXPECT_EQ(f.servers[0].status, HealthStatus::kUnhealthy);
+  rules.max_age = std::chrono::minutes(4);  // Now /var is out of date, and so is the host.
+  f = AssessFleet(fleet, rules, newest);
+  EXPECT_EQ(f.servers[0].status, HealthStatus::kHealthy);
+}
+
+TEST(FleetHealth, ServiceComesFromTheNewestSeries) {
+  const std::vector<LatestState> fleet = {
+      Series("mover", "cpu", 10, {{"service", "old"}}, kNow - 3 * kMinute),
+      Series("mover", "cpu", 10, {{"service", "new"}}, kNow - kMinute),
+      Series("mover", "load", 1, {}, kNow - kMinute),  // No service tag: no say.
+  };
+  FleetHealth f = AssessFleet(fleet, HealthRules(), kNow);
+  ASSERT_EQ(f.servers.size(), 1u);
+  EXPECT_EQ(f.servers[0].service, "new");
+  ASSERT_EQ(f.services.size(), 1u);
+  EXPECT_EQ(f.services[0].service, "new");
+  EXPECT_TRUE(AssessFleet(fleet, HealthRules(), kNow, {"old"}).servers.empty());
+}
+
+TEST(FleetHealth, KnownServicesAsAssigned) {
+  std::vector<LatestState> fleet;
+  AddPolled(&fleet, "r1", "RoleService", 10, 10);
+  AddPolled(&fleet, "r2", "RoleService", 10, 10);
+  AddPolled(&fleet, "a1", "AuthService", 10, 10);
+  AddPolled(&fleet, "gone", "", 0, 0, /*up=*/0);
+  fleet.push_back(Series("mover", "cpu", 1, {{"service", "Old"}}, kNow - 30 * kMinute));
+  fleet.push_back(Series("mover", "cpu", 1, {{"service", "New"}}, kNow - kMinute));
+  EXPECT_EQ(KnownServices(fleet, HealthRules()),
+            (std::vector<std::string>{"AuthService", "New", "RoleService"}));
+  EXPECT_TRUE(KnownServices({}, HealthRules()).empty());
 }
 
 TEST(FleetHealth, EmptyFleetIsHealthy) {

@@ -46,9 +46,9 @@ struct Spec {
 
 std::vector<Spec> Fleet() {
   std::vector<Spec> specs;
-  auto polled = [&](const std::string& host, const std::string& service, double cpu,
-                    double memory, const std::string& app, const std::string& version,
-                    double requests, double successes) {
+  auto polled = [&](const std::string& host, const std::string& service, double cpu, double memory,
+                    const std::string& app, const std::string& version, double requests,
+                    double successes) {
     Tags tags = {{"application", app}, {"service", service}, {"version", version}};
     specs.push_back({host, "up", 1, {}});
     specs.push_back({host, "cpu", cpu, tags});
@@ -71,13 +71,15 @@ std::vector<Spec> Fleet() {
 
 class HealthCli : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Write(Fleet()); }
+
+  void Write(const std::vector<Spec>& specs) {
     StoreOptions options;
     options.dir = db_.path();
     auto store = Store::Open(options);
     ASSERT_TRUE(store) << store.error().ToString();
     FlushBatch batch;
-    for (const Spec& s : Fleet()) {
+    for (const Spec& s : specs) {
       auto key = SeriesKey::Make(s.host, s.name, s.tags);
       ASSERT_TRUE(key) << key.error().ToString();
       batch.series.push_back({std::make_shared<const SeriesKey>(*key), kNoSeriesId,
@@ -133,6 +135,57 @@ TEST_F(HealthCli, UnknownServiceIsUnhealthy) {
   RunResult r = Sonde({"health", "--service", "Nope", "--format", "csv"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "host,service,cpu,memory,reason,status\n");
+  // Not "no servers have reported": many have, just none of that service.
+  EXPECT_EQ(r.err,
+            "sonde: no server of service \"Nope\" has reported "
+            "(known: RoleService, StorageService, auth)\n");
+  RunResult table = Sonde({"health", "--service", "Nope"});
+  EXPECT_EQ(table.exit_code, 1);
+  EXPECT_EQ(table.out,
+            "HOST  SERVICE  CPU  MEMORY  REASON  STATUS\n"
+            "Unhealthy service Nope: 0 of 0 servers healthy, minimum 2\n");
+  EXPECT_EQ(table.err, r.err);
+}
+
+TEST(HealthCliEmpty, NoServersAtAll) {
+  TempDir db;
+  TempDir home;
+  {
+    StoreOptions options;
+    options.dir = db.path();
+    ASSERT_TRUE(Store::Open(options));
+  }
+  const std::map<std::string, std::string> env = {{"HOME", home.path()}, {"PATH", "/usr/bin:/bin"}};
+  RunResult all = RunBinary(BinaryPath("sonde"), {"health", "--db", db.path()}, env);
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.err, "sonde: no servers have reported\n");
+  RunResult one =
+      RunBinary(BinaryPath("sonde"), {"health", "--db", db.path(), "--service", "x"}, env);
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(one.err,
+            "sonde: no server of service \"x\" has reported (no server has a service tag)\n");
+}
+
+// Regression: after a tag change (a new version, an added dc tag) the old
+// series stays in the catalog for its retention; health judged the host on
+// its last value (cpu 99) long after the host reported cpu 10.
+TEST_F(HealthCli, TagChangeJudgedOnCurrentSeries) {
+  Write({{"tagswitch", "cpu", 99, {{"service", "pay"}}, kNowMs - 7 * kMinute},
+         {"tagswitch", "mem", 10, {{"service", "pay"}}, kNowMs - 7 * kMinute},
+         {"tagswitch", "cpu", 10, {{"dc", "eu1"}, {"service", "pay"}}, kNowMs - kMinute},
+         {"tagswitch", "mem", 10, {{"dc", "eu1"}, {"service", "pay"}}, kNowMs - kMinute},
+         // Moved from service "pay" to "billing"; its pay series is out of date.
+         {"mover", "cpu", 20, {{"service", "pay"}}, kNowMs - 20 * kMinute},
+         {"mover", "cpu", 30, {{"service", "billing"}}, kNowMs - kMinute}});
+  RunResult r = Sonde({"health", "--service", "pay", "--format", "csv", "--min-healthy", "1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "host,service,cpu,memory,reason,status\n"
+            "tagswitch,pay,10,10,,Healthy\n");
+  RunResult moved = Sonde({"health", "--service", "billing", "--format", "csv"});
+  EXPECT_EQ(moved.out,
+            "host,service,cpu,memory,reason,status\n"
+            "mover,billing,30,,,Healthy\n");
 }
 
 TEST_F(HealthCli, RulesFileChangesVerdicts) {
@@ -161,18 +214,38 @@ TEST_F(HealthCli, AveragesByService) {
   EXPECT_EQ(csv.exit_code, 1);  // Unhealthy, Down and Stale servers remain.
   EXPECT_EQ(csv.out,
             "service,servers,healthy,min_healthy,avg_cpu,avg_memory,status\n"
-            "RoleService,3,1,1,80.0%,33.0%,Healthy\n"
-            "StorageService,2,2,1,36.5%,53.0%,Healthy\n"
-            "auth,2,1,1,20.0%,40.0%,Healthy\n");
+            "RoleService,3,1,1,80,33,Healthy\n"
+            "StorageService,2,2,1,36.5,53,Healthy\n"
+            "auth,2,1,1,20,40,Healthy\n");
 }
 
 TEST_F(HealthCli, SortByCpuAsCsv) {
   RunResult r = Sonde({"health", "--sort", "cpu", "--format", "csv", "--service", "RoleService"});
   EXPECT_EQ(r.out,
             "host,service,cpu,memory,reason,status\n"
-            "10.58.1.105,RoleService,99.0%,49.0%,cpu 99 >= 85,Unhealthy\n"
-            "10.58.1.100,RoleService,78.0%,31.0%,cpu 78 >= 75,Degraded\n"
-            "10.58.1.101,RoleService,63.0%,19.0%,-,Healthy\n");
+            "10.58.1.105,RoleService,99,49,cpu 99 >= 85,Unhealthy\n"
+            "10.58.1.100,RoleService,78,31,cpu 78 >= 75,Degraded\n"
+            "10.58.1.101,RoleService,63,19,,Healthy\n");
+}
+
+// CSV as every other command writes it (docs/query.md): exact numbers, and
+// an empty field, not "-", where there is no value.
+TEST_F(HealthCli, CsvHasExactNumbersAndEmptyFields) {
+  Write({{"web-9", "cpu", 12.345678, {{"service", "exact"}}},
+         {"web-9", "mem", 0.1, {{"service", "exact"}}}});
+  RunResult r = Sonde({"health", "--format", "csv", "--status", "Down,Healthy", "--sort", "cpu"});
+  EXPECT_EQ(r.out,
+            "host,service,cpu,memory,reason,status\n"
+            "10.58.1.101,RoleService,63,19,,Healthy\n"
+            "10.58.1.2,StorageService,40,50,,Healthy\n"
+            "10.58.1.1,StorageService,33,56,,Healthy\n"
+            "web-7,auth,20,40,,Healthy\n"
+            "web-9,exact,12.345678,0.1,,Healthy\n"
+            "10.58.1.120,,,,up = 0,Down\n");
+  RunResult avg = Sonde({"health", "--avg", "--format", "csv", "--service", "exact"});
+  EXPECT_EQ(avg.out,
+            "service,servers,healthy,min_healthy,avg_cpu,avg_memory,status\n"
+            "exact,1,1,2,12.345678,0.1,Unhealthy\n");
 }
 
 TEST_F(HealthCli, Json) {
@@ -194,6 +267,21 @@ TEST_F(HealthCli, UsageAndDataErrors) {
   EXPECT_EQ(Sonde({"health", "--max-age", "soon"}).exit_code, 2);
   EXPECT_EQ(Sonde({"health", "--rules", WriteRules("min_healthy = -3\n")}).exit_code, 2);
   EXPECT_EQ(Sonde({"health", "--rules", home_.File("missing.toml")}).exit_code, 3);
+  RunResult negative = Sonde({"health", "--min-healthy", "-1"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_EQ(negative.err,
+            "sonde: error: --min-healthy: must be a whole number of servers from 0 to 1000000, "
+            "not '-1' (see --help)\n");
+  EXPECT_EQ(Sonde({"health", "--min-healthy", "1.5"}).exit_code, 2);
+  EXPECT_EQ(Sonde({"health", "--min-healthy", "99999999999"}).exit_code, 2);
+  RunResult zero_age = Sonde({"health", "--max-age", "0s"});
+  EXPECT_EQ(zero_age.exit_code, 2);
+  EXPECT_EQ(zero_age.err, "sonde: error: --max-age must be above zero\n");
+  const std::string inverted = WriteRules("[thresholds.cpu]\nwarning = 90\ncritical = 80\n");
+  RunResult rules = Sonde({"health", "--rules", inverted});
+  EXPECT_EQ(rules.exit_code, 2);
+  EXPECT_EQ(rules.err, "sonde: error: " + inverted +
+                           ":2:11: thresholds.cpu.warning: 90 is above critical 80\n");
   TempDir empty;
   RunResult r = RunBinary(BinaryPath("sonde"), {"health", "--db", empty.File("none")},
                           {{"HOME", home_.path()}, {"PATH", "/usr/bin:/bin"}});
@@ -209,17 +297,21 @@ TEST_F(HealthCli, NoColourWhenNotATerminal) {
 }
 
 TEST_F(HealthCli, SuccessRateReport) {
+  // One target of six is down: 83 % answered, under the default QoS of 99 %,
+  // so the report is printed and the exit status is 3, as sonde-poller's.
   RunResult r = Sonde({"report", "success-rate", "--format", "csv"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("sonde: QoS not met"), std::string::npos) << r.err;
   EXPECT_EQ(r.out,
             "application,version,targets,requests,successes,errors,success_rate_percent\n"
             "Cache2,1.0.1,2,200,196,4,98.00\n"
             "Roles,2.0,2,200,200,0,100.00\n"
             "Roles,2.1,1,50,25,25,50.00\n");
-  RunResult json = Sonde({"report", "success-rate", "--format", "json"});
+  RunResult json = Sonde({"report", "success-rate", "--format", "json", "--qos", "80"});
   EXPECT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"success_rate\""), std::string::npos);
-  RunResult by_app = Sonde({"report", "success-rate", "--by", "application", "--format", "csv"});
+  RunResult by_app =
+      Sonde({"report", "success-rate", "--by", "application", "--format", "csv", "--qos", "80"});
   EXPECT_EQ(by_app.exit_code, 0) << by_app.err;
   EXPECT_EQ(by_app.out,
             "application,targets,requests,successes,errors,success_rate_percent\n"

@@ -72,18 +72,26 @@ TEST(HealthRules, RejectsBadFilesNamingThePlace) {
   const std::pair<const char*, const char*> cases[] = {
       {"max_age = [", "r.toml:1:"},
       {"colour = 1", "colour: unknown key"},
-      {"min_healthy = -1", "min_healthy"},
+      {"min_healthy = -1", "r.toml:1:15: min_healthy: expected a whole number of servers"},
+      {"min_healthy = 1000001", "min_healthy: expected a whole number of servers from 0 to"},
       {"min_healthy = \"two\"", "min_healthy"},
       {"max_age = \"5 parsecs\"", "max_age"},
-      {"max_age = \"0s\"", "max_age"},
-      {"[thresholds.cpu]\nwarning = 90\ncritical = 80", "thresholds.cpu: warning 90"},
+      {"max_age = \"0s\"", "r.toml:1:11: max_age: must be above zero"},
+      {"[thresholds.cpu]\nwarning = 90\ncritical = 80",
+       "r.toml:2:11: thresholds.cpu.warning: 90 is above critical 80"},
+      {"[thresholds.cpu]\nwarning = 90.5\ncritical = 80.25", "90.5 is above critical 80.25"},
+      {"max_age = -5", "r.toml:1:11: max_age: expected seconds above zero"},
+      {"max_age = 0", "r.toml:1:11: max_age"},
       {"[thresholds.cpu]\nwarning = 90", "needs both"},
-      {"[thresholds.cpu]\nwarning = \"high\"\ncritical = 80", "thresholds.cpu.warning: expected a number"},
+      {"[thresholds.cpu]\nwarning = \"high\"\ncritical = 80",
+       "thresholds.cpu.warning: expected a number"},
       {"[thresholds.cpu]\nwarning = 1\ncritical = 2\nlevel = 3", "thresholds.cpu.level: unknown"},
-      {"[thresholds.rate]\nwarning = 90\ncritical = 95\nbelow = true", "is below"},
+      {"[thresholds.rate]\nwarning = 90\ncritical = 95\nbelow = true",
+       "r.toml:2:11: thresholds.rate.warning: 90 is below critical 95"},
       {"thresholds = 3", "thresholds: expected a table"},
       {"[services.A]\nmin = 2", "services.A.min: unknown"},
-      {"[services.A.thresholds.cpu]\nwarning = 9\ncritical = 8", "services.A.thresholds.cpu"},
+      {"[services.A.thresholds.cpu]\nwarning = 9\ncritical = 8",
+       "r.toml:2:11: services.A.thresholds.cpu.warning: 9 is above critical 8"},
   };
   for (const auto& [text, expected] : cases) {
     Result<HealthRules> rules = ParseHealthRules(text, "r.toml");
@@ -115,7 +123,16 @@ TEST(HealthRules, ValidateChecksEachSetting) {
   EXPECT_TRUE(rules.Validate().IsInvalidArgument());
   rules = HealthRules();
   rules.thresholds["cpu"] = {90, 80};
-  EXPECT_TRUE(rules.Validate().IsInvalidArgument());
+  EXPECT_EQ(rules.Validate().message(), "thresholds.cpu.warning: 90 is above critical 80");
+}
+
+TEST(HealthRules, CheckLevels) {
+  EXPECT_TRUE(CheckLevels({75, 85}).ok());
+  EXPECT_TRUE(CheckLevels({85, 85}).ok());
+  EXPECT_TRUE(CheckLevels({99, 95, true}).ok());
+  EXPECT_EQ(CheckLevels({0.1, 0.05}).message(), "0.1 is above critical 0.05");
+  EXPECT_EQ(CheckLevels({95, 99, true}).message(),
+            "95 is below critical 99 (below = true: lower values are worse)");
 }
 
 }  // namespace

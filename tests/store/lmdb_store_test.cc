@@ -176,6 +176,37 @@ TEST_F(LmdbStoreTest, FoldedHoursCountEachMinuteOnce) {
   EXPECT_EQ(store_->GetStats().minutes_folded, 2u);
 }
 
+TEST_F(LmdbStoreTest, AnHourWithOpenMinutesReadsOpen) {
+  // `sonde get --windows --res hour` marks the current hour with `*` and
+  // /api/v1/rollups says "open" from this flag: an hour whose minutes still
+  // receive samples must not read closed.
+  const auto k = Key("h", "latency");
+  auto tick = [&](std::vector<WindowUpdate> windows) {
+    Batch b;
+    b.Series(k, 1, kT0);
+    for (WindowUpdate& w : windows) b.mutable_batch().windows.push_back(std::move(w));
+    Write(b.get());
+  };
+  auto minute = [](int m, std::vector<double> v, bool open) {
+    return Window(Resolution::kMinute, kT0 + m * kMinuteMs, v, MetricKind::kGauge, open);
+  };
+  auto hour_open = [&] {
+    auto got = Rollups({"h", kNoSeriesId, "", Resolution::kHour});
+    EXPECT_EQ(got.size(), 1u);
+    EXPECT_EQ(got.empty() ? 0u : got[0].windows.size(), 1u);
+    return !got.empty() && !got[0].windows.empty() && got[0].windows[0].open();
+  };
+  // Only an open minute: the hour is made from it alone.
+  tick({{0, minute(0, {1}, true), false}});
+  EXPECT_TRUE(hour_open());
+  // A folded (stored, closed) hour plus an open minute.
+  tick({{0, minute(0, {1, 2}, false), true}, {0, minute(1, {3}, true), false}});
+  EXPECT_TRUE(hour_open());
+  // Every minute closed: so is the hour.
+  tick({{0, minute(1, {3, 4}, false), true}});
+  EXPECT_FALSE(hour_open());
+}
+
 TEST_F(LmdbStoreTest, FoldIntoAHourWrittenWholeIsSkipped) {
   const auto k = Key("h", "m");
   Batch direct;

@@ -19,9 +19,11 @@ constexpr double kSlack = 1e-12;
 const double kQuantiles[] = {0,    0.001, 0.01, 0.05, 0.1,   0.25,   0.5,
                              0.75, 0.9,   0.95, 0.99, 0.999, 0.9999, 1};
 
-// The element of rank floor(q * (n - 1)), as the guarantee defines it.
+// Nearest rank, as the guarantee defines it: the element of 1-based rank
+// ceil(q * n), at least the first.
 double ExactQuantile(const std::vector<double>& sorted, double q) {
-  return sorted[static_cast<size_t>(q * static_cast<double>(sorted.size() - 1))];
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 void ExpectWithinGuarantee(std::vector<double> values, const std::string& what) {
@@ -126,6 +128,53 @@ TEST(QuantileSketch, EmptyAndEdgeQueries) {
   EXPECT_TRUE(std::isnan(s.Quantile(std::nan(""))));
   EXPECT_EQ(s.Quantile(-1), s.Quantile(0));  // q is clamped.
   EXPECT_EQ(s.Quantile(7), s.Quantile(1));
+}
+
+TEST(QuantileSketch, QuantilesAreNearestRank) {
+  // Nine fast requests and one slow one: p90 is the 9th value, p99 the
+  // 10th. Rank floor(q * (n - 1)) said 1 for both and hid the slow one.
+  QuantileSketch tail;
+  tail.Add(1, 9);
+  tail.Add(100);
+  EXPECT_NEAR(tail.Quantile(0.5), 1, kAlpha);
+  EXPECT_NEAR(tail.Quantile(0.9), 1, kAlpha);
+  EXPECT_NEAR(tail.Quantile(0.91), 100, 100 * kAlpha);
+  EXPECT_NEAR(tail.Quantile(0.99), 100, 100 * kAlpha);
+
+  // A table of small inputs: {values, q, 1-based rank of the answer}.
+  struct Case {
+    std::vector<double> values;
+    double q;
+    size_t rank;
+  };
+  const Case cases[] = {
+      {{4, 6}, 0.0, 1},
+      {{4, 6}, 0.5, 1},
+      {{4, 6}, 0.51, 2},
+      {{4, 6}, 0.99, 2},
+      {{1, 2, 3, 4}, 0.25, 1},
+      {{1, 2, 3, 4}, 0.5, 2},
+      {{1, 2, 3, 4}, 0.75, 3},
+      {{1, 2, 3, 4}, 0.76, 4},
+      {{10, 20, 30, 40, 50}, 0.2, 1},
+      {{10, 20, 30, 40, 50}, 0.21, 2},
+      {{10, 20, 30, 40, 50}, 1.0, 5},
+  };
+  for (const Case& c : cases) {
+    QuantileSketch s;
+    for (double v : c.values) s.Add(v);
+    const double want = c.values[c.rank - 1];
+    EXPECT_NEAR(s.Quantile(c.q), want, want * kAlpha) << "q=" << c.q << " n=" << c.values.size();
+    EXPECT_EQ(want, ExactQuantile(c.values, c.q)) << "q=" << c.q;
+  }
+
+  // Negative values and zeros rank from the most negative up.
+  QuantileSketch mixed;
+  for (double v : {-8.0, -2.0, 0.0, 0.0, 5.0}) mixed.Add(v);
+  EXPECT_NEAR(mixed.Quantile(0.2), -8, 8 * kAlpha);
+  EXPECT_NEAR(mixed.Quantile(0.4), -2, 2 * kAlpha);
+  EXPECT_EQ(mixed.Quantile(0.6), 0);
+  EXPECT_NEAR(mixed.Quantile(0.81), 5, 5 * kAlpha);
 }
 
 TEST(QuantileSketch, MergeEqualsAddingEverything) {

@@ -113,8 +113,8 @@ void ExpectWithinSketchError(double actual, double exact) {
 
 TEST(RangeSummary, QuantilesComeFromTheMergedSketchNotTheWorstWindow) {
   // 1..99 in one minute, 1000 alone in the next: the range's p99 is 99 (the
-  // element of rank floor(0.99 * 99) of the 100 values); the highest window
-  // p99 would say 1000.
+  // element of nearest rank ceil(0.99 * 100) = 99 of the 100 values); the
+  // highest window p99 would say 1000.
   std::vector<double> many;
   for (int v = 1; v <= 99; ++v) many.push_back(v);
   const std::vector<RollupWindow> windows =
@@ -145,9 +145,11 @@ TEST(RangeSummary, SkipsEmptyWindowsAndClampsToTheRange) {
   EXPECT_EQ(s.count, 2u);
   EXPECT_EQ(s.min, 60);  // The empty window's 0 does not count.
   EXPECT_EQ(s.max, 240);
-  // Two values: every quantile up to p99 is the element of rank 0.
+  // Two values, nearest rank: p50 is the first (rank ceil(0.5 * 2) = 1),
+  // p90 and p99 the second (rank 2). Rank floor(q * (n - 1)) said 60 for all.
   ExpectWithinSketchError(s.p50, 60);
-  ExpectWithinSketchError(s.p99, 60);
+  ExpectWithinSketchError(s.p90, 240);
+  ExpectWithinSketchError(s.p99, 240);
   EXPECT_EQ(s.rate, 300.0 / 180);  // Over the three minutes.
   const RangeSummary one = SummaryOf(Minutes(MetricKind::kGauge, 0, {{0.25}}));
   EXPECT_EQ(one.p50, 0.25);

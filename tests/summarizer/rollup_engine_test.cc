@@ -312,6 +312,59 @@ TEST(RollupEngine, SeriesOfAHostShareOneCopyOfHostAndTags) {
   EXPECT_EQ(w[0].count(), 2u);
 }
 
+// The engine remembers, per host and batch tags, which series each sample
+// position resolved to; a batch in another order must still land exactly.
+TEST(RollupEngine, SamplesFindTheirSeriesWhateverTheirPositionInTheBatch) {
+  RollupEngine engine({});
+  Batch first("h", {S("a", 1, kT0), S("b", 2, kT0), S("c", 3, kT0)}, {{"dc", "eu"}});
+  Batch shuffled("h", {S("c", 10, kT0), S("a", 20, kT0), S("d", 40, kT0), S("b", 30, kT0)},
+                 {{"dc", "eu"}});
+  Batch tagged("h", {S("a", 100, kT0, MetricKind::kGauge, {{"x", "1"}}), S("b", 200, kT0)},
+               {{"dc", "eu"}});
+  ASSERT_EQ(engine.Ingest(first.view(), kT0 + 1000), 3u);
+  ASSERT_EQ(engine.Ingest(shuffled.view(), kT0 + 1000), 4u);
+  ASSERT_EQ(engine.Ingest(first.view(), kT0 + 1000), 3u);
+  ASSERT_EQ(engine.Ingest(tagged.view(), kT0 + 1000), 2u);
+  EXPECT_EQ(engine.series_count(), 5u);
+  const auto sum = [&](const std::string& name, Tags tags = {{"dc", "eu"}}) {
+    const auto w = engine.WindowsForTest(Key("h", name, std::move(tags)));
+    return w.size() == 1 ? w[0].sum() : -1.0;
+  };
+  EXPECT_EQ(sum("a"), 1 + 20 + 1);
+  EXPECT_EQ(sum("b"), 2 + 30 + 2 + 200);
+  EXPECT_EQ(sum("c"), 3 + 10 + 3);
+  EXPECT_EQ(sum("d"), 40);
+  EXPECT_EQ(sum("a", {{"dc", "eu"}, {"x", "1"}}), 100);
+}
+
+// A remembered slot whose series was evicted and whose slot now holds
+// another host's series is not trusted.
+TEST(RollupEngine, AMemoOfAnEvictedSeriesIsNotTrusted) {
+  RollupEngine engine({});
+  Batch both("h", {S("a", 1, kT0), S("b", 1, kT0)});
+  ASSERT_EQ(engine.Ingest(both.view(), kT0), 2u);
+  // b goes on reporting; a stops, closes and is evicted, freeing its slot.
+  // (A sample with tags of its own does not replace a's place in the memo.)
+  const int64_t t2 = kT0 + 2 * kMin;
+  Batch b_only("h", {S("z", 1, t2, MetricKind::kGauge, {{"k", "v"}}), S("b", 1, t2)});
+  ASSERT_EQ(engine.Ingest(b_only.view(), t2), 2u);
+  TickBatch tick;
+  engine.BuildFlush(kT0 + 3 * kMin, &tick);
+  ASSERT_EQ(engine.series_count(), 2u);
+  const int64_t t3 = kT0 + 3 * kMin;
+  Batch other("other", {S("a", 7, t3)});  // Same name, same position: the freed slot.
+  ASSERT_EQ(engine.Ingest(other.view(), t3), 1u);
+  Batch again("h", {S("a", 5, t3), S("b", 6, t3)});
+  ASSERT_EQ(engine.Ingest(again.view(), t3), 2u);
+  EXPECT_EQ(engine.series_count(), 4u);
+  const auto w_other = engine.WindowsForTest(Key("other", "a"));
+  ASSERT_EQ(w_other.size(), 1u);
+  EXPECT_EQ(w_other[0].sum(), 7);
+  const auto w_h = engine.WindowsForTest(Key("h", "a"));
+  ASSERT_EQ(w_h.size(), 1u);
+  EXPECT_EQ(w_h[0].sum(), 5);
+}
+
 TEST(RollupEngine, ShedBacklogDropsOnlyClosedWindowsAboveTheBound) {
   EngineOptions o;
   o.max_windows = 1;

@@ -119,9 +119,11 @@ TEST_F(SummarizerHttp, LizPerfHasLizsExactShapeAndValues) {
   EXPECT_DOUBLE_EQ(a["sum"].get<double>(), 10);
   EXPECT_DOUBLE_EQ(a["last"].get<double>(), 6);
   EXPECT_DOUBLE_EQ(a["rate"].get<double>(), 10.0 / 60);
+  // Nearest rank ceil(q * n) of {4, 6}: the first for q <= 0.5, else the
+  // second.
   EXPECT_NEAR(a["p50"].get<double>(), 4, 4 * 0.02);
-  // Rank floor(q * (n - 1)) of {4, 6}: 4 for every q < 1.
-  EXPECT_NEAR(a["p99"].get<double>(), 4, 4 * 0.02);
+  EXPECT_NEAR(a["p90"].get<double>(), 6, 6 * 0.02);
+  EXPECT_NEAR(a["p99"].get<double>(), 6, 6 * 0.02);
 
   // The hour: the merge of its minutes (here the open one, overlaid).
   r = Get("/api/perf/web-01/by-hour:cpu");
@@ -187,18 +189,23 @@ TEST_F(SummarizerHttp, LizPostErrorsAre400WithAJsonError) {
   EXPECT_EQ((*s_)->counters().batches, 0u);
 }
 
-TEST_F(SummarizerHttp, LizPostCountsLateAndFutureSamplesAsRejected) {
+TEST_F(SummarizerHttp, LizPostCountsRejectedSamplesByReason) {
   // A fraction of a second is accepted in the epoch.
   HttpResult ok = Post("/api/perf/web-01/" + std::to_string(kNow / 1000) + ".5", R"({"a": 1})");
   ASSERT_EQ(ok.status, 200);
+  // Nothing refused: liz's body exactly.
   EXPECT_EQ(json::parse(ok.body), json::parse(R"({"accepted": 1, "rejected": 0})"));
+  // Still 200, as liz clients expect, with the reason in the body.
   HttpResult late =
       Post("/api/perf/web-01/" + std::to_string((kNow - 4 * 60000) / 1000), R"({"a": 1, "b": 2})");
   ASSERT_EQ(late.status, 200);
-  EXPECT_EQ(json::parse(late.body), json::parse(R"({"accepted": 0, "rejected": 2})"));
+  EXPECT_EQ(json::parse(late.body),
+            json::parse(R"({"accepted": 0, "rejected": 2, "rejected_reasons": {"late": 2}})"));
   HttpResult future =
       Post("/api/perf/web-01/" + std::to_string((kNow + 60000) / 1000), R"({"a": 1})");
-  EXPECT_EQ(json::parse(future.body)["rejected"].get<int>(), 1);
+  ASSERT_EQ(future.status, 200);
+  EXPECT_EQ(json::parse(future.body),
+            json::parse(R"({"accepted": 0, "rejected": 1, "rejected_reasons": {"future": 1}})"));
   auto c = (*s_)->counters();
   EXPECT_EQ(c.samples, 1u);
   EXPECT_EQ(c.late, 2u);
@@ -258,10 +265,10 @@ TEST_F(SummarizerHttp, SeriesAndLatestRoutes) {
 }
 
 TEST_F(SummarizerHttp, RollupsCarryARangeSummaryFromTheMergedSketches) {
-  // 1, 2, 3, 4 in the minute before kNow's, 100 in kNow's: over both, p99
-  // is 4 (rank floor(0.99 * 4) of five values), while the later window
-  // alone has p99 100.
-  for (int i = 1; i <= 4; ++i) {
+  // 1..9 in the minute before kNow's, 100 in kNow's. Over both (nearest
+  // rank of ten values) p50 is 5, p90 9 and p99 100, while the later window
+  // alone has p50 = p90 = 100: the summary merges the sketches.
+  for (int i = 1; i <= 9; ++i) {
     PostAndWait("web-03", kMinute - 60000 + i * 1000, R"({"lat": )" + std::to_string(i) + "}");
   }
   PostAndWait("web-03", kNow - 10000, R"({"lat": 100})");
@@ -270,27 +277,27 @@ TEST_F(SummarizerHttp, RollupsCarryARangeSummaryFromTheMergedSketches) {
     auto parsed = api::ParseRollupsResponse(Get("/api/v1/rollups?host=web-03").body);
     if (!parsed.has_value() || parsed->series.size() != 1) return false;
     r = std::move(*parsed);
-    return r->series[0].summary.count == 5;
+    return r->series[0].summary.count == 10;
   }));
   const api::SeriesWindows& series = r->series[0];
   ASSERT_EQ(series.windows.size(), 2u);
-  EXPECT_EQ(series.windows[1].p99, 100);
+  EXPECT_EQ(series.windows[1].p90, 100);
   const api::RangeSummary& s = series.summary;
   EXPECT_EQ(s.windows, 2u);
-  EXPECT_EQ(s.sum, 110);
-  EXPECT_EQ(s.avg, 22);
+  EXPECT_EQ(s.sum, 145);
+  EXPECT_EQ(s.avg, 14.5);
   EXPECT_EQ(s.min, 1);
   EXPECT_EQ(s.max, 100);
   const double error = QuantileSketch::kRelativeAccuracy;
-  EXPECT_NEAR(s.p50, 3, 3 * error);
-  EXPECT_NEAR(s.p90, 4, 4 * error);
-  EXPECT_NEAR(s.p99, 4, 4 * error);
+  EXPECT_NEAR(s.p50, 5, 5 * error);
+  EXPECT_NEAR(s.p90, 9, 9 * error);
+  EXPECT_NEAR(s.p99, 100, 100 * error);  // The one slow sample in ten shows.
   EXPECT_EQ(s.start_ms, kMinute - 60000);
   EXPECT_EQ(s.end_ms, kMinute + 60000);
-  EXPECT_DOUBLE_EQ(s.rate, 110.0 / 120);
+  EXPECT_DOUBLE_EQ(s.rate, 145.0 / 120);
   // On the wire: "summary" beside "windows".
   const json doc = json::parse(Get("/api/v1/rollups?host=web-03").body);
-  EXPECT_EQ(doc["series"][0]["summary"]["count"], 5);
+  EXPECT_EQ(doc["series"][0]["summary"]["count"], 10);
   EXPECT_EQ(doc["series"][0]["summary"]["max"], 100.0);
 }
 
@@ -321,6 +328,7 @@ TEST_F(SummarizerHttp, RollupsRouteAndItsParameters) {
   ASSERT_EQ(r->series.size(), 2u);
   EXPECT_EQ(r->series[0].windows[0].start_ms, kHour0);
   EXPECT_EQ(r->series[0].windows[0].count, 2u);
+  EXPECT_TRUE(r->series[0].windows[0].open);  // Its current minute still takes samples.
 
   const std::string id = api::FormatSeriesId(r->series[1].series.id);
   r = api::ParseRollupsResponse(Get("/api/v1/rollups?host=web-01&series=" + id +

@@ -34,7 +34,7 @@ TEST(LatestSql, TagKeysBecomeColumnsAndClashesArePrefixed) {
   for (const SqlColumnInfo& c : sql->tables()[0].columns) names.push_back(c.name);
   // "Value" clashes with value (names ignore case) and "tag_Value" is then taken.
   EXPECT_EQ(names, (std::vector<std::string>{"host", "metric", "kind", "value", "time_ms", "age_s",
-                                             "tags", "tag_Value_2", "dc", "tag_Value"}));
+                                             "tags", "dc", "tag_Value", "tag_Value_2"}));
   SqlResult r = RunOne(*sql, "SELECT tag_Value_2, dc, \"tag_Value\", tags FROM latest");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(SqlValueText(r.rows[0][0]), "x");
@@ -43,26 +43,51 @@ TEST(LatestSql, TagKeysBecomeColumnsAndClashesArePrefixed) {
   EXPECT_EQ(SqlValueText(r.rows[0][3]), R"({"Value":"x","dc":"east","tag_Value":"y"})");
 }
 
-TEST(LatestSql, NumericTagValuesCompareAsNumbers) {
-  auto sql = Load({Row("a", "cpu", {{"core", "10"}}, 1, 0), Row("a", "cpu", {{"core", "9"}}, 2, 0),
-                   Row("a", "cpu", {{"core", "2.5"}}, 3, 0),
-                   Row("a", "cpu", {{"core", "x"}}, 4, 0)});
-  SqlResult r = RunOne(*sql, "SELECT core FROM latest WHERE core > 3 AND core < 100 ORDER BY core");
+TEST(LatestSql, MixedCaseKeysShareTheLowercaseColumn) {
+  auto sql = Load({Row("a", "cpu", {{"service", "auth"}}, 1, 0),
+                   Row("b", "cpu", {{"service", "auth"}}, 2, 0),
+                   Row("c", "cpu", {{"Service", "X"}}, 3, 0)});
+  std::vector<std::string> names;
+  for (const SqlColumnInfo& c : sql->tables()[0].columns) names.push_back(c.name);
+  EXPECT_EQ(names.back(), "service");
+  EXPECT_EQ(names.size(), 8u);
+  SqlResult r =
+      RunOne(*sql, "SELECT service, count(*) FROM latest GROUP BY service ORDER BY service");
   ASSERT_EQ(r.rows.size(), 2u);
-  EXPECT_EQ(r.rows[0][0], SqlValue(int64_t{9}));
-  EXPECT_EQ(r.rows[1][0], SqlValue(int64_t{10}));
-  r = RunOne(*sql, "SELECT core FROM latest WHERE typeof(core) = 'real'");
+  EXPECT_EQ(r.rows[0], (std::vector<SqlValue>{std::string("X"), int64_t{1}}));
+  EXPECT_EQ(r.rows[1], (std::vector<SqlValue>{std::string("auth"), int64_t{2}}));
+}
+
+TEST(LatestSql, TagValuesStayText) {
+  auto sql = Load({Row("a", "up", {{"version", "2.0"}, {"n", "007"}}, 1, 0),
+                   Row("b", "up", {{"version", "2.0.1"}, {"n", "10"}}, 1, 0),
+                   Row("c", "up", {{"version", "1.5"}, {"n", "9"}}, 1, 0)});
+  SqlResult r = RunOne(*sql, "SELECT host, typeof(version), n FROM latest WHERE version = '2.0'");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0][0], SqlValue(2.5));
+  EXPECT_EQ(r.rows[0],
+            (std::vector<SqlValue>{std::string("a"), std::string("text"), std::string("007")}));
+  // Compared with a number, a tag column is still text: the number becomes
+  // text too. CAST compares numbers.
+  EXPECT_EQ(RunOne(*sql, "SELECT host FROM latest WHERE n = 7").rows.size(), 0u);
+  r = RunOne(*sql, "SELECT host FROM latest WHERE CAST(n AS INTEGER) > 8 ORDER BY host");
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0][0], SqlValue(std::string("b")));
+  EXPECT_EQ(r.rows[1][0], SqlValue(std::string("c")));
+  // The numeric columns stay numbers.
+  EXPECT_EQ(RunOne(*sql, "SELECT DISTINCT typeof(value) FROM latest").rows[0][0],
+            SqlValue(std::string("real")));
 }
 
 TEST(LatestSql, HostsTableCountsSeriesAndAges) {
-  auto sql = Load({Row("a", "cpu", {}, 1, 4000), Row("a", "mem", {}, 2, 5000)},
-                  {HostInfo{"a", 1000, 5000}, HostInfo{"b", 2000, 2500}});
+  auto sql =
+      Load({Row("a", "cpu", {}, 1, 4000), Row("a", "mem", {}, 2, 5000)},
+           {HostInfo{"a", 1000, 5000}, HostInfo{"b", 2000, 2500}, HostInfo{"c", 2000, 12000}});
   SqlResult r = RunOne(*sql, "SELECT host, series, age_s FROM hosts ORDER BY host");
-  ASSERT_EQ(r.rows.size(), 2u);
+  ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(r.rows[0], (std::vector<SqlValue>{std::string("a"), int64_t{2}, 5.0}));
   EXPECT_EQ(r.rows[1], (std::vector<SqlValue>{std::string("b"), int64_t{0}, 7.5}));
+  // Seen after "now" (10 s): age 0, not negative.
+  EXPECT_EQ(r.rows[2], (std::vector<SqlValue>{std::string("c"), int64_t{0}, 0.0}));
 }
 
 TEST(LatestSql, SeveralStatementsGiveSeveralResults) {

@@ -102,6 +102,35 @@ TEST(LatestView, Filters) {
             (std::vector<std::string>{"web-02/cpu{core=2,dc=west}"}));
 }
 
+// Versions, as the poller keeps them (text): natural order, so that
+// version>1.0.9 takes 1.0.10, as the poller's report orders them.
+std::vector<std::string> Versions(const std::vector<std::string>& where,
+                                  const std::vector<std::string>& sort = {}) {
+  LatestView view;
+  for (const std::string& w : where) EXPECT_TRUE(view.AddWhere(w).ok()) << w;
+  EXPECT_TRUE(view.SetSort(sort).ok());
+  std::vector<LatestState> rows;
+  for (const char* v : {"1.0.10", "1.0.9", "1.0.8-rc1", "2.0", "1.0.9b"}) {
+    rows.push_back(Row("h", "up", {{"version", v}}, 1, 0));
+  }
+  view.Apply(&rows, kNow);
+  std::vector<std::string> out;
+  for (const LatestState& r : rows) out.emplace_back(*r.key.FindTag("version"));
+  return out;
+}
+
+TEST(LatestView, TextTagsCompareInNaturalOrder) {
+  EXPECT_EQ(Versions({"version>1.0.9"}), (std::vector<std::string>{"1.0.10", "2.0", "1.0.9b"}));
+  EXPECT_EQ(Versions({"version<=1.0.9"}), (std::vector<std::string>{"1.0.9", "1.0.8-rc1"}));
+  // Both plain numbers: numeric ("2.0" > 1.5); else natural (1.0.10 < 1.5).
+  EXPECT_EQ(Versions({"version>1.5"}), (std::vector<std::string>{"2.0"}));
+  // = is exact text unless both sides are numbers.
+  EXPECT_EQ(Versions({"version!=1.0.9"}),
+            (std::vector<std::string>{"1.0.10", "1.0.8-rc1", "2.0", "1.0.9b"}));
+  EXPECT_EQ(Versions({}, {"version"}),
+            (std::vector<std::string>{"1.0.8-rc1", "1.0.9", "1.0.9b", "1.0.10", "2.0"}));
+}
+
 TEST(LatestView, SortsAndLimits) {
   EXPECT_EQ(Filter({}, {"-value"}, 2),
             (std::vector<std::string>{"web-01/cpu{core=0,dc=east}", "web-02/cpu{core=2,dc=west}"}));

@@ -67,6 +67,40 @@ TEST_F(QueryCli, HostsCsv) {
                 "web-02,2024-05-01T12:03:15Z,105000,2024-05-01T12:03:15Z\n");
 }
 
+TEST_F(QueryCli, HostsLookingBackLeaveOutHostsNotSeenYet) {
+  // web-01 was first seen at 12:00:10 now; web-02 first reported at 12:03:15.
+  WriteLatest("web-01", "boot", {}, 1, kT0 + 10000);
+  const std::vector<std::string> args = {"hosts", "--db", db(), "--now", "2024-05-01T12:03:00Z"};
+  std::vector<std::string> csv = args;
+  csv.insert(csv.end(), {"--format", "csv"});
+  // web-02 had not reported at 12:03: left out. web-01 reported again after
+  // 12:03: its stored last-seen time stays, its age is 0, never negative.
+  EXPECT_OUTPUT(SondeRaw(csv),
+                "host,last_seen,age_ms,first_seen\n"
+                "db-01,2024-05-01T12:00:50Z,130000,2024-05-01T12:00:50Z\n"
+                "web-01,2024-05-01T12:04:30Z,0,2024-05-01T12:00:10Z\n");
+  std::vector<std::string> json = args;
+  json.insert(json.end(), {"--format", "json"});
+  RunResult r = SondeRaw(json);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("web-02"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"({"age_ms":0,"first_seen_ms":1714564810000,"host":"web-01")"),
+            std::string::npos)
+      << r.out;
+  EXPECT_OUTPUT(SondeRaw(args, {{"COLUMNS", "100"}}),
+                "HOST    LAST SEEN               AGE  FIRST SEEN\n"
+                "db-01   2024-05-01T12:00:50Z  2m10s  2024-05-01T12:00:50Z\n"
+                "web-01  2024-05-01T12:04:30Z     0s  2024-05-01T12:00:10Z\n");
+}
+
+TEST_F(QueryCli, QueryFlagsMayComeBeforeTheSubcommand) {
+  const RunResult after = Sonde({"hosts", "--format", "csv"});
+  EXPECT_OUTPUT(SondeRaw({"--db", db(), "--now", kNow, "--format=csv", "hosts"}), after.out);
+  EXPECT_OUTPUT(
+      SondeRaw({"--db", db(), "--now", kNow, "latest", "--where", "role=db", "--columns", "host"}),
+      "HOST\ndb-01\n");
+}
+
 // ---- sonde metrics ------------------------------------------------------------------
 
 TEST_F(QueryCli, MetricsTable) {
@@ -101,21 +135,21 @@ TEST_F(QueryCli, MetricsCsv) {
 
 TEST_F(QueryCli, GetTable) {
   // P50 and P99 are of every sample shown: cpu core=0 holds 10 20 30 40 50
-  // 60 90, whose p50 is 40 and p99 60 (ranks 3 and 5), within the sketch's
-  // 2 %; the 12:04 window alone has p99 90.
+  // 60 90, whose p50 is 40 and p99 90 (nearest ranks 4 and 7), within the
+  // sketch's 2 %.
   EXPECT_OUTPUT(
       Sonde({"get", "web-01"}),
       "METRIC    TAGS            KIND     COUNT    AVG   MIN   MAX    P50    P99  TREND\n"
-      "cpu       core=0,dc=east  gauge        7  42.86    10    90  40.58  60.38  ▁▂▄ █\n"
+      "cpu       core=0,dc=east  gauge        7  42.86    10    90  40.58  89.59  ▁▂▄ █\n"
       "cpu       core=1,dc=east  gauge        5      5     5     5      5      5  ▄▄▄▄▄\n"
       "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G   2.5G   2.5G      ▄\n"
-      "requests  dc=east         counter      5    3/s    60   300  182.8  241.6  ▁▃▅▆█\n");
+      "requests  dc=east         counter      5    3/s    60   300  182.8  294.3  ▁▃▅▆█\n");
 }
 
 TEST_F(QueryCli, GetLabelMatchesNamesCaseInsensitivelyBySubstring) {
   const std::string cpu =
       "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX    P50    P99  TREND\n"
-      "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  60.38  ▁▂▄ █\n"
+      "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  89.59  ▁▂▄ █\n"
       "cpu     core=1,dc=east  gauge      5      5    5    5      5      5  ▄▄▄▄▄\n";
   EXPECT_OUTPUT(Sonde({"get", "web-01", "CPU"}), cpu);
   EXPECT_OUTPUT(Sonde({"get", "web-01", "pU"}), cpu);
@@ -129,17 +163,17 @@ TEST_F(QueryCli, GetFitsTheTerminal) {
   // trend stays.
   EXPECT_OUTPUT(Sonde({"get", "web-01"}, 60),
                 "METRIC    TAGS        COUNT    AVG   MIN   MAX    P99  TREND\n"
-                "cpu       core=0,dc…      7  42.86    10    90  60.38  ▁▂▄ █\n"
+                "cpu       core=0,dc…      7  42.86    10    90  89.59  ▁▂▄ █\n"
                 "cpu       core=1,dc…      5      5     5     5      5  ▄▄▄▄▄\n"
                 "mem.used  dc=east         1   2.5G  2.5G  2.5G   2.5G      ▄\n"
-                "requests  dc=east         5    3/s    60   300  241.6  ▁▃▅▆█\n");
+                "requests  dc=east         5    3/s    60   300  294.3  ▁▃▅▆█\n");
   // 56 columns: MIN goes too, and the tags get some width back.
   EXPECT_OUTPUT(Sonde({"get", "web-01"}, 56),
                 "METRIC    TAGS          COUNT    AVG   MAX    P99  TREND\n"
-                "cpu       core=0,dc=e…      7  42.86    90  60.38  ▁▂▄ █\n"
+                "cpu       core=0,dc=e…      7  42.86    90  89.59  ▁▂▄ █\n"
                 "cpu       core=1,dc=e…      5      5     5      5  ▄▄▄▄▄\n"
                 "mem.used  dc=east           1   2.5G  2.5G   2.5G      ▄\n"
-                "requests  dc=east           5    3/s   300  241.6  ▁▃▅▆█\n");
+                "requests  dc=east           5    3/s   300  294.3  ▁▃▅▆█\n");
   // 44 columns: P99 goes too.
   EXPECT_OUTPUT(Sonde({"get", "web-01", "cpu"}, 44),
                 "METRIC  TAGS        COUNT    AVG  MAX  TREND\n"
@@ -154,7 +188,7 @@ TEST_F(QueryCli, GetSince) {
                 "cpu       core=0,dc=east  gauge        1     90    90    90     90     90   ▄\n"
                 "cpu       core=1,dc=east  gauge        2      5     5     5      5      5  ▄▄\n"
                 "mem.used  dc=east         gauge        1   2.5G  2.5G  2.5G   2.5G   2.5G   ▄\n"
-                "requests  dc=east         counter      2  4.5/s   240   300  241.6  241.6  ▁█\n");
+                "requests  dc=east         counter      2  4.5/s   240   300  241.6  294.3  ▁█\n");
   // Nothing since 12:04:59 for db-01: an empty answer, with a note.
   RunResult r = Sonde({"get", "db-01", "--since", "1s"});
   EXPECT_EQ(r.exit_code, 0);
@@ -167,7 +201,7 @@ TEST_F(QueryCli, GetHours) {
   // The hour merges the same samples: the same quantiles as the minutes.
   EXPECT_OUTPUT(Sonde({"get", "web-01", "--res", "hour"}),
                 "METRIC  TAGS            KIND   COUNT    AVG  MIN  MAX    P50    P99  TREND\n"
-                "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  60.38  ▄\n");
+                "cpu     core=0,dc=east  gauge      7  42.86   10   90  40.58  89.59  ▄\n");
 }
 
 TEST_F(QueryCli, GetWindows) {
@@ -180,13 +214,12 @@ TEST_F(QueryCli, GetWindows) {
                 "requests  dc=east  2024-05-01 12:04      1  5/s  300  300  300  300  300   300\n");
   EXPECT_OUTPUT(
       Sonde({"get", "web-01", "cpu", "--windows", "--since", "3m"}),
-      "METRIC  TAGS            START (UTC)        COUNT  AVG  MIN  MAX    P50    P90    P99  LAST\n"
-      "cpu     core=0,dc=east  2024-05-01 12:02       3   50   40   60  49.47  49.47  49.47    60\n"
-      "cpu     core=0,dc=east  2024-05-01 12:04*      1   90   90   90     90     90     90    90\n"
-      "cpu     core=1,dc=east  2024-05-01 12:02       1    5    5    5      5      5      5     5\n"
-      "cpu     core=1,dc=east  2024-05-01 12:03       1    5    5    5      5      5      5     5\n"
-      "cpu     core=1,dc=east  2024-05-01 12:04       1    5    5    5      5      5      5     "
-      "5\n");
+      "METRIC  TAGS            START (UTC)        COUNT  AVG  MIN  MAX    P50  P90  P99  LAST\n"
+      "cpu     core=0,dc=east  2024-05-01 12:02       3   50   40   60  49.47   60   60    60\n"
+      "cpu     core=0,dc=east  2024-05-01 12:04*      1   90   90   90     90   90   90    90\n"
+      "cpu     core=1,dc=east  2024-05-01 12:02       1    5    5    5      5    5    5     5\n"
+      "cpu     core=1,dc=east  2024-05-01 12:03       1    5    5    5      5    5    5     5\n"
+      "cpu     core=1,dc=east  2024-05-01 12:04       1    5    5    5      5    5    5     5\n");
 }
 
 TEST_F(QueryCli, GetCsvIsOneRowPerSeriesOrPerWindow) {
@@ -194,7 +227,7 @@ TEST_F(QueryCli, GetCsvIsOneRowPerSeriesOrPerWindow) {
       Sonde({"get", "web-01", "req", "--format", "csv", "--since", "2m"}),
       "host,metric,tags,kind,resolution,start,end,windows,count,sum,avg,min,max,p50,p90,p99,rate\n"
       "web-01,requests,dc=east,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:05:00Z,2,2,540,"
-      "270,240,300,241.57939070431988,241.57939070431988,241.57939070431988,4.5\n");
+      "270,240,300,241.57939070431988,294.2850022414386,294.2850022414386,4.5\n");
   EXPECT_OUTPUT(
       Sonde({"get", "web-01", "req", "--format", "csv", "--since", "2m", "--windows"}),
       "host,metric,tags,kind,resolution,start,end,count,sum,avg,min,max,last,p50,p90,p99,rate,"
@@ -273,6 +306,17 @@ TEST_F(QueryCli, LatestWhereSortColumnsLimit) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "HOST  METRIC  TAGS  KIND  VALUE  AGE\n");
   EXPECT_EQ(r.err, "sonde: no series match\n");
+}
+
+TEST_F(QueryCli, LatestWhereComparesVersionsInNaturalOrder) {
+  for (const char* version : {"1.0.8", "1.0.9", "1.0.10", "2.0"}) {
+    WriteLatest(std::string("app-") + version, "up", {{"version", version}}, 1, kT0 + 60000);
+  }
+  EXPECT_OUTPUT(Sonde({"latest", "--where", "version>1.0.9", "--columns", "host,version", "--sort",
+                       "version"}),
+                "HOST        VERSION\n"
+                "app-1.0.10  1.0.10\n"
+                "app-2.0     2.0\n");
 }
 
 TEST_F(QueryCli, LatestJsonAndCsv) {

@@ -107,6 +107,19 @@ void QueryFixture::WriteFixture() {
   ASSERT_EQ(result.series_rejected, 0u);
 }
 
+void QueryFixture::WriteLatest(const std::string& host, const std::string& name, const Tags& tags,
+                               double value, int64_t timestamp_ms) {
+  auto key = SeriesKey::Make(host, name, tags);
+  ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  FlushBatch batch;
+  batch.series.push_back({std::make_shared<const SeriesKey>(*key), kNoSeriesId, MetricKind::kGauge,
+                          value, timestamp_ms});
+  WriteResult result;
+  Status s = store_->Write(batch, &result);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(result.series_rejected, 0u);
+}
+
 RunResult QueryFixture::Sonde(std::vector<std::string> args, int columns) {
   args.insert(args.end(), {"--db", dir_.path(), "--now", kNow});
   return SondeRaw(args, {{"COLUMNS", std::to_string(columns)}});

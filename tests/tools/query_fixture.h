@@ -44,6 +44,11 @@ class QueryFixture : public ::testing::Test {
                      const std::map<std::string, std::string>& extra_env = {});
 
   const std::string& db() const { return dir_.path(); }
+  // Adds (or updates) one series' latest state, and so its host, to the
+  // store; for tests that need more than the fixture's data.
+  void WriteLatest(const std::string& host, const std::string& name, const Tags& tags, double value,
+                   int64_t timestamp_ms);
+
   // Closes this process's writer, so that another (a summarizer) can open
   // the store.
   void CloseStore() { store_.reset(); }

@@ -21,15 +21,62 @@ TEST_F(SqlCli, SelectPrintsATable) {
   EXPECT_EQ(r.err, "");
 }
 
-TEST_F(SqlCli, TagColumnsGroupAndCompareAsNumbers) {
+TEST_F(SqlCli, TagColumnsGroupAndCompare) {
   RunResult r = Sonde({"sql",
                        "SELECT dc, count(*) AS n, sum(value) AS total FROM latest "
                        "WHERE metric = 'cpu' GROUP BY dc ORDER BY dc",
                        "--format", "csv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "dc,n,total\neast,2,95\nwest,1,75\n");
-  r = Sonde({"sql", "SELECT host, core FROM latest WHERE core > 0", "--format", "csv"});
+  r = Sonde(
+      {"sql", "SELECT host, core FROM latest WHERE CAST(core AS INTEGER) > 0", "--format", "csv"});
   EXPECT_EQ(r.out, "host,core\nweb-01,1\n");
+}
+
+// Tags are text, as sent: the poller keeps version "2.0" as text on purpose.
+TEST_F(SqlCli, TagValuesStayText) {
+  WriteLatest("app-1", "up", {{"version", "2.0"}, {"n", "007"}}, 1, kT0);
+  WriteLatest("app-2", "up", {{"version", "2.0.1"}, {"n", "7"}}, 1, kT0);
+  RunResult r =
+      Sonde({"sql", "SELECT count(*) AS c FROM latest WHERE version = '2.0'", "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "c\n1\n");
+  r = Sonde({"sql",
+             "SELECT host, n, typeof(version) AS t FROM latest WHERE n IS NOT NULL "
+             "ORDER BY host",
+             "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"columns":["host","n","t"],"rows":[)"
+                   R"({"host":"app-1","n":"007","t":"text"},{"host":"app-2","n":"7","t":"text"}]})"
+                   "\n");
+}
+
+// One emitter tagging Service=X must not take the fleet's service column.
+TEST_F(SqlCli, MixedCaseTagKeysShareOneColumn) {
+  WriteLatest("app-1", "cpu", {{"service", "auth"}}, 10, kT0);
+  WriteLatest("app-2", "cpu", {{"service", "auth"}}, 20, kT0);
+  WriteLatest("app-3", "cpu", {{"Service", "X"}}, 30, kT0);
+  RunResult r = Sonde({"sql", "--tables", "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("latest,service,tag\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Service"), std::string::npos) << r.out;
+  r = Sonde({"sql",
+             "SELECT service, count(*) AS n FROM latest WHERE metric = 'cpu' AND service "
+             "IS NOT NULL GROUP BY service ORDER BY n DESC",
+             "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "service,n\nauth,2\nX,1\n");
+}
+
+TEST_F(SqlCli, HostsLookingBackLeaveOutHostsNotSeenYet) {
+  RunResult r = SondeRaw({"sql", "SELECT host, age_s FROM hosts ORDER BY host", "--db", db(),
+                          "--now", "2024-05-01T12:04:00Z", "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // web-01 (first seen 12:04:00) is in, last seen after: age 0; web-02 is in.
+  EXPECT_EQ(r.out, "host,age_s\ndb-01,190\nweb-01,0\nweb-02,45\n");
+  r = SondeRaw({"sql", "SELECT host FROM hosts ORDER BY host", "--db", db(), "--now",
+                "2024-05-01T12:03:00Z", "--format", "csv"});
+  EXPECT_EQ(r.out, "host\ndb-01\n");
 }
 
 TEST_F(SqlCli, JoinsHostsAndJson) {
@@ -38,12 +85,11 @@ TEST_F(SqlCli, JoinsHostsAndJson) {
                        "ON l.host = h.host AND l.metric = 'disk.free' ORDER BY h.host",
                        "--format", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            R"({"columns":["host","series","value"],"rows":[)"
-            R"({"host":"db-01","series":1,"value":0.25},)"
-            R"({"host":"web-01","series":4,"value":null},)"
-            R"({"host":"web-02","series":1,"value":null}]})"
-            "\n");
+  EXPECT_EQ(r.out, R"({"columns":["host","series","value"],"rows":[)"
+                   R"({"host":"db-01","series":1,"value":0.25},)"
+                   R"({"host":"web-01","series":4,"value":null},)"
+                   R"({"host":"web-02","series":1,"value":null}]})"
+                   "\n");
 }
 
 TEST_F(SqlCli, TablesListsEveryColumn) {
@@ -62,8 +108,9 @@ TEST_F(SqlCli, ErrorsAreUsageErrors) {
   RunResult r = Sonde({"sql", "DELETE FROM latest"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err,
-            "sonde: error: sonde sql is read-only: only SELECT (and WITH ... SELECT) queries run\n");
+  EXPECT_EQ(
+      r.err,
+      "sonde: error: sonde sql is read-only: only SELECT (and WITH ... SELECT) queries run\n");
   r = Sonde({"sql", "SELECT nope FROM latest"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "sonde: error: SQL: no such column: nope\n");

@@ -13,6 +13,7 @@
 #include "sonde/fleet_health.h"
 #include "sonde/units.h"
 #include "table.h"
+#include "text_format.h"
 
 namespace sonde::tools {
 namespace {
@@ -34,11 +35,31 @@ struct HealthArgs {
   bool strict = false;
 };
 
-std::string Percent(const std::optional<double>& v) {
+// A percentage cell: "42.5%" in tables, the exact number in CSV
+// (docs/query.md); a missing value is "-" in tables, an empty CSV field.
+std::string Percent(const std::optional<double>& v, bool csv) {
+  if (csv) return v ? FormatExact(*v) : "";
   if (!v) return "-";
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f%%", *v);
   return buf;
+}
+
+// Text that tables show as "-" when empty, and CSV leaves empty.
+std::string OrDash(std::string text, bool csv) { return text.empty() && !csv ? "-" : text; }
+
+// Accepts a whole number of servers in [0, health::kMinHealthyLimit], with
+// a message that says so (CLI11's own range check prints DBL_MAX in full).
+CLI::Validator ServerCount() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const std::optional<double> n = ParseNumber(value);
+        const int limit = health::kMinHealthyLimit;
+        if (n && *n >= 0 && *n <= limit && *n == static_cast<int>(*n)) return "";
+        return "must be a whole number of servers from 0 to " + std::to_string(limit) + ", not '" +
+               value + "'";
+      },
+      "", "server count");
 }
 
 int FailWith(const Status& status, int code) {
@@ -64,6 +85,7 @@ Result<health::HealthRules> LoadRules(const HealthArgs& args) {
   if (!args.max_age.empty()) {
     Result<std::chrono::milliseconds> d = ParseDuration(args.max_age);
     if (!d) return d.error().WithContext("--max-age");
+    if (d->count() <= 0) return Status::InvalidArgument("--max-age must be above zero");
     rules.max_age = *d;
   }
   if (args.min_healthy >= 0) rules.min_healthy = args.min_healthy;
@@ -106,19 +128,20 @@ Status Arrange(const HealthArgs& args, std::vector<ServerHealth>* servers) {
 }
 
 void PrintServers(const std::vector<ServerHealth>& servers, const OutputSettings& out) {
+  const bool csv = out.format == OutputFormat::kCsv;
   Table table({TableColumn("HOST").Shrink(2, 8), TableColumn("SERVICE").Shrink(3, 7),
                TableColumn("CPU").Right(), TableColumn("MEMORY").Right(),
                TableColumn("REASON").Shrink(1, 10).Drop(4),
                TableColumn("STATUS").ColorBy(StatusColor)});
   for (const ServerHealth& s : servers) {
-    table.AddRow({s.host, s.service.empty() ? "-" : s.service, Percent(s.cpu), Percent(s.memory),
-                  s.reasons.empty() ? "-" : Join(s.reasons, "; "),
-                  health::HealthStatusName(s.status)});
+    table.AddRow({s.host, OrDash(s.service, csv), Percent(s.cpu, csv), Percent(s.memory, csv),
+                  OrDash(Join(s.reasons, "; "), csv), health::HealthStatusName(s.status)});
   }
   PrintTable(table, out);
 }
 
 void PrintServices(const std::vector<ServiceHealth>& services, const OutputSettings& out) {
+  const bool csv = out.format == OutputFormat::kCsv;
   Table table({TableColumn("SERVICE").Shrink(1, 7), TableColumn("SERVERS").Right(),
                TableColumn("HEALTHY").Right(), TableColumn("MIN").Csv("min_healthy").Right(),
                TableColumn("AVG CPU").Csv("avg_cpu").Right(),
@@ -126,8 +149,8 @@ void PrintServices(const std::vector<ServiceHealth>& services, const OutputSetti
                TableColumn("STATUS").ColorBy(StatusColor)});
   for (const ServiceHealth& s : services) {
     table.AddRow({s.service, std::to_string(s.servers), std::to_string(s.healthy),
-                  std::to_string(s.min_healthy), Percent(s.avg_cpu), Percent(s.avg_memory),
-                  s.below_minimum ? "Unhealthy" : "Healthy"});
+                  std::to_string(s.min_healthy), Percent(s.avg_cpu, csv),
+                  Percent(s.avg_memory, csv), s.below_minimum ? "Unhealthy" : "Healthy"});
   }
   PrintTable(table, out);
 }
@@ -165,6 +188,22 @@ void PrintBelowMinimum(const FleetHealth& fleet) {
   }
 }
 
+// An empty answer on stderr: an unknown --service is noted in every format
+// (a script with a misspelt name would otherwise fail for ever, silently).
+void NoteWhyEmpty(const HealthArgs& args, const FleetHealth& fleet,
+                  const std::vector<LatestState>& rows, const health::HealthRules& rules,
+                  const OutputSettings& out) {
+  if (!fleet.servers.empty()) return;
+  if (args.service.empty()) {
+    if (out.format == OutputFormat::kTable) Note("no servers have reported");
+    return;
+  }
+  const std::vector<std::string> known = health::KnownServices(rows, rules);
+  Note("no server of service \"" + args.service + "\" has reported (" +
+       (known.empty() ? std::string("no server has a service tag") : "known: " + KnownList(known)) +
+       ")");
+}
+
 int RunHealth(const HealthArgs& args) {
   const OutputSettings out = ResolveOutput(args.flags);
   Result<health::HealthRules> rules = LoadRules(args);
@@ -192,7 +231,7 @@ int RunHealth(const HealthArgs& args) {
     PrintServers(shown, out);
     if (out.format == OutputFormat::kTable) PrintBelowMinimum(fleet);
   }
-  if (fleet.servers.empty() && out.format == OutputFormat::kTable) Note("no servers have reported");
+  NoteWhyEmpty(args, fleet, rows, *rules, out);
   return unhealthy ? kHealthExitUnhealthy : kHealthExitHealthy;
 }
 
@@ -210,7 +249,8 @@ Command AddHealthCommand(CLI::App& parent) {
       ->type_name("DURATION");
   app->add_option("--min-healthy", args->min_healthy,
                   "Fewest Healthy servers a service needs (default 2)")
-      ->check(CLI::NonNegativeNumber);
+      ->type_name("N")
+      ->check(ServerCount());
   app->add_option("--sort", args->sort, "host, service, cpu, memory or status (worst first)")
       ->capture_default_str();
   app->add_option("--status", args->status, "Only show these statuses (e.g. Unhealthy,Down)")

@@ -1,5 +1,6 @@
 #include "hosts_command.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -18,7 +19,7 @@ Json HostsJson(const std::vector<HostInfo>& hosts, int64_t now_ms) {
   Json list = Json::array();
   for (const HostInfo& h : hosts) {
     Json item = h;
-    item["age_ms"] = AgeMs(now_ms, h.last_seen_ms);
+    item["age_ms"] = HostAgeMs(h, now_ms);
     list.push_back(std::move(item));
   }
   return Json{{"hosts", std::move(list)}};
@@ -33,7 +34,7 @@ Table HostsTable(const std::vector<HostInfo>& hosts, const OutputSettings& out) 
       TableColumn("FIRST SEEN").Csv("first_seen").Drop(2),
   });
   for (const HostInfo& h : hosts) {
-    const int64_t age = AgeMs(out.now_ms, h.last_seen_ms);
+    const int64_t age = HostAgeMs(h, out.now_ms);
     table.AddRow({h.host, FormatIsoTime(h.last_seen_ms), csv ? std::to_string(age) : FormatAge(age),
                   FormatIsoTime(h.first_seen_ms)});
   }
@@ -46,6 +47,7 @@ int RunHosts(const QueryFlags& flags) {
   if (!source) return Fail(source.error());
   std::vector<HostInfo> hosts;
   if (Status s = (*source)->ListHosts(&hosts); !s.ok()) return Fail(s);
+  if (out.now_given) DropHostsNotSeenBy(out.now_ms, &hosts);
   if (out.format == OutputFormat::kJson) {
     PrintJson(HostsJson(hosts, out.now_ms));
   } else {
@@ -56,6 +58,14 @@ int RunHosts(const QueryFlags& flags) {
 }
 
 }  // namespace
+
+int64_t HostAgeMs(const HostInfo& host, int64_t now_ms) {
+  return std::max<int64_t>(0, AgeMs(now_ms, host.last_seen_ms));
+}
+
+void DropHostsNotSeenBy(int64_t now_ms, std::vector<HostInfo>* hosts) {
+  std::erase_if(*hosts, [now_ms](const HostInfo& h) { return h.first_seen_ms > now_ms; });
+}
 
 Command AddHostsCommand(CLI::App& parent) {
   auto flags = std::make_shared<QueryFlags>();

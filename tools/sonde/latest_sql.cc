@@ -4,24 +4,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
+
+#include "hosts_command.h"
+#include "sql_tag_columns.h"
 
 namespace sonde::tools {
 
 namespace {
-
-// SQLite names ignore ASCII case, so clashes are checked in lower case.
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string QuoteName(std::string_view name) {
   std::string out = "\"";
@@ -41,25 +32,6 @@ struct Statement {
   sqlite3_stmt* stmt = nullptr;
   ~Statement() { sqlite3_finalize(stmt); }
 };
-
-// Binds a tag value: as a number when the whole text is one (so that
-// `core > 3` compares numbers), else as text.
-void BindTagValue(sqlite3_stmt* stmt, int index, const std::string& text) {
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  int64_t i = 0;
-  if (auto [p, ec] = std::from_chars(begin, end, i); ec == std::errc() && p == end) {
-    sqlite3_bind_int64(stmt, index, i);
-    return;
-  }
-  double d = 0;
-  if (auto [p, ec] = std::from_chars(begin, end, d);
-      ec == std::errc() && p == end && std::isfinite(d)) {
-    sqlite3_bind_double(stmt, index, d);
-    return;
-  }
-  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
 
 double AgeSeconds(int64_t now_ms, int64_t then_ms) {
   return static_cast<double>(now_ms - then_ms) / 1000.0;
@@ -122,7 +94,7 @@ Status LatestSql::Create(const std::vector<LatestState>& latest,
   }
   sqlite3_limit(db_, SQLITE_LIMIT_ATTACHED, 0);
 
-  // The latest table: fixed columns, then one per tag key (sorted).
+  // The latest table: fixed columns, then one per tag key (sql_tag_columns.h).
   SqlTableInfo table{"latest",
                      {{"host", "TEXT"},
                       {"metric", "TEXT"},
@@ -131,33 +103,16 @@ Status LatestSql::Create(const std::vector<LatestState>& latest,
                       {"time_ms", "INTEGER"},
                       {"age_s", "REAL"},
                       {"tags", "TEXT"}}};
-  std::set<std::string> taken;
-  for (const SqlColumnInfo& c : table.columns) taken.insert(Lower(c.name));
-  std::set<std::string> keys;
-  for (const LatestState& row : latest) {
-    for (const Tag& t : row.key.tags()) keys.insert(t.key);
-  }
-  // A key keeps its own name when it is free; the others become tag_<key>
-  // (then tag_<key>_2, ...), so that a clash never renames a free key.
-  std::map<std::string, std::string> name_of_key;
-  for (const std::string& key : keys) {
-    if (taken.insert(Lower(key)).second) name_of_key[key] = key;
-  }
-  for (const std::string& key : keys) {
-    if (name_of_key.count(key) != 0) continue;
-    std::string name = "tag_" + key;
-    for (int n = 2; !taken.insert(Lower(name)).second; ++n) name = fmt::format("tag_{}_{}", key, n);
-    name_of_key[key] = name;
-  }
-  std::map<std::string, size_t> column_of_key;  // Tag key -> column index.
-  for (const std::string& key : keys) {
-    column_of_key[key] = table.columns.size();
-    table.columns.push_back({name_of_key[key], ""});
-  }
+  std::vector<std::string> fixed;
+  for (const SqlColumnInfo& c : table.columns) fixed.push_back(c.name);
+  const SqlTagColumns tag_columns(latest, fixed);
+  for (const std::string& name : tag_columns.names()) table.columns.push_back({name, ""});
   std::string ddl = "CREATE TABLE latest (";
   std::string insert = "INSERT INTO latest VALUES (";
   for (size_t i = 0; i < table.columns.size(); ++i) {
-    ddl += (i ? ", " : "") + QuoteName(table.columns[i].name) + " " + table.columns[i].type;
+    // Tag columns are TEXT: tags are strings ("2.0", "007" stay as sent).
+    const std::string type = table.columns[i].type.empty() ? "TEXT" : table.columns[i].type;
+    ddl += (i ? ", " : "") + QuoteName(table.columns[i].name) + " " + type;
     insert += i ? ", ?" : "?";
   }
   ddl += ");CREATE TABLE hosts (host TEXT, first_seen_ms INTEGER, last_seen_ms INTEGER, "
@@ -195,8 +150,9 @@ Status LatestSql::Create(const std::vector<LatestState>& latest,
     sqlite3_bind_double(add.stmt, 6, AgeSeconds(now_ms, row.timestamp_ms));
     sqlite3_bind_text(add.stmt, 7, tags_json.data(), static_cast<int>(tags_json.size()),
                       SQLITE_TRANSIENT);
-    for (const Tag& t : key.tags()) {
-      BindTagValue(add.stmt, static_cast<int>(column_of_key[t.key] + 1), t.value);
+    for (const auto& [column, value] : tag_columns.ValuesOf(key.tags())) {
+      sqlite3_bind_text(add.stmt, static_cast<int>(fixed.size() + column + 1), value.data(),
+                        static_cast<int>(value.size()), SQLITE_TRANSIENT);
     }
     if (sqlite3_step(add.stmt) != SQLITE_DONE) return SqliteError(db_, "loading the latest state");
     ++series_of_host[key.host()];
@@ -213,7 +169,7 @@ Status LatestSql::Create(const std::vector<LatestState>& latest,
                       SQLITE_STATIC);
     sqlite3_bind_int64(add_host.stmt, 2, h.first_seen_ms);
     sqlite3_bind_int64(add_host.stmt, 3, h.last_seen_ms);
-    sqlite3_bind_double(add_host.stmt, 4, AgeSeconds(now_ms, h.last_seen_ms));
+    sqlite3_bind_double(add_host.stmt, 4, static_cast<double>(HostAgeMs(h, now_ms)) / 1000.0);
     sqlite3_bind_int64(add_host.stmt, 5, series_of_host[h.host]);
     if (sqlite3_step(add_host.stmt) != SQLITE_DONE) return SqliteError(db_, "loading the hosts");
   }

@@ -4,11 +4,10 @@
 // functions, json_extract. Tables:
 //
 //   latest  host, metric, kind, value, time_ms, age_s, tags (a JSON object),
-//           then one column per tag key seen (its value, NULL where a series
-//           lacks it; numbers stored as numbers). A tag key that clashes with
-//           an earlier column name (SQLite compares names ignoring case) is
-//           named tag_<key> instead.
-//   hosts   host, first_seen_ms, last_seen_ms, age_s, series
+//           then one TEXT column per tag key seen (its value as sent, NULL
+//           where a series lacks it); sql_tag_columns.h names them.
+//   hosts   host, first_seen_ms, last_seen_ms, age_s, series (the hosts as
+//           given; age_s is HostAgeMs, never negative)
 //
 // Only reading is allowed (an authorizer refuses every other action, so
 // ATTACH cannot write files), and a statement runs at most `timeout`.
@@ -42,7 +41,7 @@ struct SqlResult {
 
 struct SqlColumnInfo {
   std::string name;
-  std::string type;  // "TEXT", "REAL", "INTEGER", or "" for tag columns.
+  std::string type;  // "TEXT", "REAL", "INTEGER", or "" for tag columns (TEXT).
 };
 
 struct SqlTableInfo {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "sonde/fleet_report.h"
 #include "sonde/series_key.h"
 #include "sonde/units.h"
 #include "text_format.h"
@@ -67,14 +68,18 @@ Cell GetCell(const LatestState& row, const LatestView::Column& column, int64_t n
 }
 
 // -1, 0 or 1: numbers for numeric columns; text columns as numbers when
-// both sides are numbers, else as text.
+// both sides are numbers, else in natural order (digit runs compare as
+// numbers: "1.0.9" < "1.0.10"), the order the poller's report uses. Only
+// identical texts are equal.
 int Compare(const Cell& a, const Cell& b, bool numeric) {
   double x = a.number;
   double y = b.number;
   if (!numeric) {
     auto nx = ParseNumber(a.text);
     auto ny = ParseNumber(b.text);
-    if (!nx || !ny) return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+    if (!nx || !ny) {
+      return fleet::NaturalLess(a.text, b.text) ? -1 : fleet::NaturalLess(b.text, a.text) ? 1 : 0;
+    }
     x = *nx;
     y = *ny;
   }

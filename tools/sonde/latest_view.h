@@ -14,12 +14,14 @@
 //   < <= > >=            numbers: value takes a number, age a duration
 //                        ("5m"), time a time (epoch seconds or ISO-8601);
 //                        tags compare as numbers when both sides are
-//                        numbers, else as text.
+//                        numbers, else in natural order (digit runs as
+//                        numbers: version>1.0.9 takes 1.0.10).
 // A series without a tag named in a condition fails it (except !=).
 //
 // Sorting (--sort): column names, "-" in front for descending; value, age
-// and time sort as numbers, tags as numbers when both sides are, missing
-// tags last. Ties keep the store's order (host, metric, tags).
+// and time sort as numbers, tags as numbers when both sides are, else in
+// natural order (as conditions compare them), missing tags last. Ties keep the store's order (host,
+// metric, tags).
 //
 // Thread-safety: a value type; const methods may run concurrently.
 #ifndef SONDE_TOOLS_SONDE_LATEST_VIEW_H_

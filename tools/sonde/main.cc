@@ -1,12 +1,15 @@
 // sonde: the command-line tool for a Sonde pipeline. Each subcommand lives in
 // its own <name>_command.cc (see command.h).
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "command.h"
 #include "get_command.h"
 #include "health_command.h"
 #include "hosts_command.h"
 #include "latest_command.h"
+#include "leading_flags.h"
 #include "metrics_command.h"
 #include "report_command.h"
 #include "sonde/log.h"
@@ -41,7 +44,14 @@ int main(int argc, char** argv) {
   cli.app().add_flag("-v,--verbose", verbose, "Log to stderr at debug level (default: no logs)");
   std::vector<sonde::tools::Command> commands;
   for (sonde::tools::AddCommandFn add : kCommands) commands.push_back(add(cli.app()));
-  if (auto code = cli.Parse(argc, argv)) return *code;
+  // `sonde --db DIR hosts` works as `sonde hosts --db DIR` does.
+  const std::vector<std::string> args =
+      sonde::tools::MoveLeadingFlags(cli.app(), std::vector<std::string>(argv, argv + argc));
+  std::vector<const char*> arg_pointers;
+  for (const std::string& arg : args) arg_pointers.push_back(arg.c_str());
+  if (auto code = cli.Parse(static_cast<int>(arg_pointers.size()), arg_pointers.data())) {
+    return *code;
+  }
   // sonde prints answers, not logs: stderr holds only errors and notes unless
   // --verbose or --log-level asks for more.
   sonde::LogOptions log = cli.log_options();

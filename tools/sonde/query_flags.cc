@@ -1,5 +1,7 @@
 #include "query_flags.h"
 
+#include <cmath>
+
 #include "sonde/service_cli.h"
 #include "sonde/units.h"
 #include "terminal.h"
@@ -17,9 +19,10 @@ void AddQueryFlags(CLI::App* app, QueryFlags* flags) {
                   "Ask a running summarizer's HTTP API instead, e.g. http://127.0.0.1:7780")
       ->type_name("URL")
       ->excludes(db);
-  app->add_option("--timeout", flags->timeout_ms, "HTTP request timeout with --url, e.g. 5s")
+  app->add_option("--timeout", flags->timeout_ms,
+                  "HTTP request timeout with --url, e.g. 5s (a bare number is seconds)")
       ->type_name("DURATION")
-      ->transform(DurationMsTransformer())
+      ->transform(SecondsOrDurationMs())
       ->default_str(FormatDuration(std::chrono::milliseconds(flags->timeout_ms)));
   app->add_option("--format", flags->format, "Output: table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
@@ -43,6 +46,7 @@ OutputSettings ResolveOutput(const QueryFlags& flags) {
   out.color = out.format == OutputFormat::kTable && UseColor(flags.color);
   if (auto t = ParseTime(flags.now); !flags.now.empty() && t) {
     out.now_ms = *t;
+    out.now_given = true;
   } else {
     out.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
@@ -61,6 +65,17 @@ CLI::Validator PositiveDurationMs() {
         return std::string();
       },
       "", "positive duration");
+}
+
+CLI::Validator SecondsOrDurationMs() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        auto d = ParseSecondsOrDuration(value);
+        if (!d) return d.error().message();
+        value = std::to_string(d->count());
+        return std::string();
+      },
+      "", "duration or seconds");
 }
 
 CLI::Validator TimeValidator() {

@@ -36,9 +36,10 @@ void AddQueryFlags(CLI::App* app, QueryFlags* flags);
 // What the flags resolve to once parsed.
 struct OutputSettings {
   OutputFormat format = OutputFormat::kTable;
-  int width = 80;      // Terminal width for tables.
-  bool color = false;  // ANSI colour in tables.
-  int64_t now_ms = 0;  // "Now", ms since the epoch.
+  int width = 80;          // Terminal width for tables.
+  bool color = false;      // ANSI colour in tables.
+  int64_t now_ms = 0;      // "Now", ms since the epoch.
+  bool now_given = false;  // --now was given: looking back, not at the clock.
 };
 
 // REQUIRES: the flags were parsed (their values validated).
@@ -46,6 +47,9 @@ OutputSettings ResolveOutput(const QueryFlags& flags);
 
 // CLI11 validators: a --since style duration above zero; a --now time.
 CLI::Validator PositiveDurationMs();
+// A --timeout: a duration ("500ms", "5s") or, as sonde-poller's -t takes it,
+// a bare number of seconds ("2", "1.5"); rewritten into milliseconds.
+CLI::Validator SecondsOrDurationMs();
 CLI::Validator TimeValidator();
 
 }  // namespace sonde::tools

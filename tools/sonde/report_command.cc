@@ -15,6 +15,10 @@
 namespace sonde::tools {
 namespace {
 
+// As `sonde-poller --once` (docs/poller.md): cron jobs and scripts that
+// switch from it keep their failure signal.
+constexpr int kExitQosNotMet = 3;
+
 struct ReportArgs {
   QueryFlags flags;
   std::vector<std::string> by = {"application", "version"};
@@ -70,6 +74,10 @@ int RunSuccessRate(const ReportArgs& args) {
   }
   if (records.empty() && out.format == OutputFormat::kTable) {
     Note("no poller targets have reported (no host has an 'up' series)");
+  }
+  if (!report.qos.met) {
+    Note(report.qos.message);  // "sonde: QoS not met: ...", the poller's line.
+    return kExitQosNotMet;
   }
   return kExitOk;
 }

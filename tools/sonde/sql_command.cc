@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hosts_command.h"
 #include "latest_sql.h"
 #include "query_flags.h"
 #include "query_output.h"
@@ -133,6 +134,7 @@ int RunSql(const SqlArgs& args) {
   std::vector<LatestState> latest;
   if (Status s = (*source)->ListHosts(&hosts); !s.ok()) return Fail(s);
   if (Status s = (*source)->ReadLatest(LatestQuery{}, &latest); !s.ok()) return Fail(s);
+  if (out.now_given) DropHostsNotSeenBy(out.now_ms, &hosts);
   auto sql = LatestSql::Load(latest, hosts, out.now_ms);
   if (!sql) return Fail(sql.error());
   if (args.tables) {

@@ -19,6 +19,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "query_flags.h"
 #include "sonde/endpoint.h"
 #include "sonde/json_util.h"
 #include "sonde/service_cli.h"
@@ -299,8 +300,10 @@ Command AddTailCommand(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--count", options->count, "Stop after N samples (0: never)");
   app->add_option("--timeout", options->timeout_ms,
-                  "Stop after this long, e.g. 10s (0: never); exit 1 if --count was not reached")
-      ->transform(DurationMsTransformer());
+                  "Stop after this long, e.g. 10s; a bare number is seconds (0: never); exit 1 if "
+                  "--count was not reached")
+      ->type_name("DURATION")
+      ->transform(SecondsOrDurationMs());
   return Command{app, [options] { return Tail(*options).Run(); }};
 }
 

@@ -27,6 +27,10 @@ namespace sonde {
 // int64 milliseconds is InvalidArgument too.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
+// As ParseDuration, but a bare number ("2", "1.5") is seconds, as
+// ClusterStats' -t took them; at most a year of them.
+Result<std::chrono::milliseconds> ParseSecondsOrDuration(std::string_view text);
+
 // The shortest exact spelling: 1500ms -> "1500ms", 90000ms -> "90s",
 // 5400000ms -> "90m", 86400000ms -> "1d", 0 -> "0s".
 std::string FormatDuration(std::chrono::milliseconds d);

@@ -14,20 +14,6 @@
 namespace sonde::poller {
 namespace {
 
-// "2" and "1.5" are seconds, as ClusterStats' -t took them; anything else is
-// a sonde duration ("500ms", "2s").
-Result<std::chrono::milliseconds> ParseSecondsOrDuration(const std::string& text) {
-  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos) {
-    char* end = nullptr;
-    const double seconds = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || seconds > 86400) {
-      return Status::InvalidArgument(fmt::format("'{}' is not a number of seconds", text));
-    }
-    return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000 + 0.5));
-  }
-  return ParseDuration(text);
-}
-
 CLI::Option* AddSeconds(ServiceCli* cli, const std::string& name, std::chrono::milliseconds* out,
                         const std::string& help) {
   return cli->app()

@@ -2,8 +2,10 @@
 // error (DDSketch-style logarithmic buckets), small enough to keep one per
 // active series and rollup window.
 //
-// Guarantee. Let x be the true q-quantile of the values added (the element
-// of rank floor(q * (count - 1)) in sorted order). Quantile(q) returns x'
+// Guarantee. Let x be the true q-quantile of the values added, by nearest
+// rank: the element of 1-based rank max(1, ceil(q * count)) in sorted order
+// (so p99 of ten values is the largest, and Quantile(0) the smallest; the
+// poller's fleet report uses the same definition). Quantile(q) returns x'
 // with |x' - x| <= kRelativeAccuracy * |x| (2%) whenever |x| lies in the
 // kept range of its sign: at least kMinIndexable (values closer to zero are
 // counted as exactly 0 and returned as 0) and not below a collapsed bucket

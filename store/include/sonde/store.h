@@ -220,7 +220,7 @@ class Store {
   // Replaces *out with the windows the query selects, one entry per series
   // that has any (sorted by metric name then tags). Hour windows built by
   // folding also include the minutes of that hour still open (the current
-  // hour so far). NotFound when the host
+  // hour so far), and such an hour is open(). NotFound when the host
   // (or the given series) is unknown; an unmatched label gives OK and an
   // empty *out. InvalidArgument for an empty host or from_ms >= to_ms.
   virtual Status ReadRollups(const RollupQuery& query, std::vector<SeriesRollups>* out) = 0;

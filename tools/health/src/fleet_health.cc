@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -18,8 +19,7 @@ constexpr std::string_view kServiceTag = "service";
 constexpr std::string_view kUpMetric = "up";  // sonde-poller's (docs/poller.md).
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -57,13 +57,48 @@ bool NaturalLess(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j;
 }
 
+// The host's series that are still current: those whose newest sample is at
+// most max_age older than the host's newest. A series a host stopped sending
+// (a tag changed value, e.g. a new version, or a tag was added) stays in the
+// catalog until retention; this keeps its last value from being judged.
+// Returns them in input order; *last_seen_ms is the host's newest sample time.
+std::vector<const LatestState*> CurrentSeries(const std::vector<const LatestState*>& series,
+                                              std::chrono::milliseconds max_age,
+                                              int64_t* last_seen_ms) {
+  int64_t newest = series.front()->timestamp_ms;
+  for (const LatestState* s : series) newest = std::max(newest, s->timestamp_ms);
+  std::vector<const LatestState*> current;
+  for (const LatestState* s : series) {
+    if (newest - s->timestamp_ms <= max_age.count()) current.push_back(s);
+  }
+  *last_seen_ms = newest;
+  return current;
+}
+
+// The `service` tag of the newest series that has one (so a host that moved
+// to another service reports the new one); ties go to the smallest name so
+// the answer does not depend on the store's order. "" when none has it.
 std::string ServiceOf(const std::vector<const LatestState*>& series) {
+  const std::string* service = nullptr;
+  int64_t service_ts = 0;
   for (const LatestState* s : series) {
     for (const Tag& t : s->key.tags()) {
-      if (EqualsIgnoreCase(t.key, kServiceTag)) return t.value;
+      if (!EqualsIgnoreCase(t.key, kServiceTag)) continue;
+      if (!service || s->timestamp_ms > service_ts ||
+          (s->timestamp_ms == service_ts && t.value < *service)) {
+        service = &t.value;
+        service_ts = s->timestamp_ms;
+      }
     }
   }
-  return "";
+  return service ? *service : "";
+}
+
+std::map<std::string, std::vector<const LatestState*>> GroupByHost(
+    std::span<const LatestState> latest) {
+  std::map<std::string, std::vector<const LatestState*>> by_host;
+  for (const LatestState& s : latest) by_host[s.key.host()].push_back(&s);
+  return by_host;
 }
 
 // The worst (highest, or lowest for `below`) value of `metric` on the host.
@@ -114,15 +149,16 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
   server->reasons.insert(server->reasons.end(), warning.begin(), warning.end());
 }
 
-ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& series,
+ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& all,
                          const HealthRules& rules, int64_t now_ms) {
   ServerHealth server;
   server.host = host;
+  const std::vector<const LatestState*> series =
+      CurrentSeries(all, rules.max_age, &server.last_seen_ms);
   server.service = ServiceOf(series);
   server.cpu = Worst(series, "cpu");
   server.memory = Worst(series, "mem");
   if (!server.memory) server.memory = Worst(series, "memory");
-  for (const LatestState* s : series) server.last_seen_ms = std::max(server.last_seen_ms, s->timestamp_ms);
   JudgeThresholds(series, rules, &server);
   if (std::optional<double> up = Worst(series, kUpMetric, /*below=*/true); up && *up < 0.5) {
     server.status = HealthStatus::kDown;
@@ -131,8 +167,9 @@ ServerHealth JudgeServer(const std::string& host, const std::vector<const Latest
   const int64_t age_ms = now_ms - server.last_seen_ms;
   if (age_ms > rules.max_age.count()) {
     server.status = HealthStatus::kStale;
-    server.reasons.insert(server.reasons.begin(),
-                          "no data for " + FormatDuration(std::chrono::milliseconds(age_ms / 1000 * 1000)));
+    server.reasons.insert(
+        server.reasons.begin(),
+        "no data for " + FormatDuration(std::chrono::milliseconds(age_ms / 1000 * 1000)));
   }
   return server;
 }
@@ -171,11 +208,16 @@ std::vector<ServiceHealth> CountServices(const std::vector<ServerHealth>& server
 
 const char* HealthStatusName(HealthStatus status) {
   switch (status) {
-    case HealthStatus::kHealthy: return "Healthy";
-    case HealthStatus::kDegraded: return "Degraded";
-    case HealthStatus::kUnhealthy: return "Unhealthy";
-    case HealthStatus::kDown: return "Down";
-    case HealthStatus::kStale: return "Stale";
+    case HealthStatus::kHealthy:
+      return "Healthy";
+    case HealthStatus::kDegraded:
+      return "Degraded";
+    case HealthStatus::kUnhealthy:
+      return "Unhealthy";
+    case HealthStatus::kDown:
+      return "Down";
+    case HealthStatus::kStale:
+      return "Stale";
   }
   return "?";
 }
@@ -208,16 +250,15 @@ bool FleetHealth::AnyUnhealthy(bool strict) const {
 
 FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& rules,
                         int64_t now_ms, const FleetHealthOptions& options) {
-  std::map<std::string, std::vector<const LatestState*>> by_host;
-  for (const LatestState& s : latest) by_host[s.key.host()].push_back(&s);
   FleetHealth fleet;
-  for (const auto& [host, series] : by_host) {
+  for (const auto& [host, series] : GroupByHost(latest)) {
     ServerHealth server = JudgeServer(host, series, rules, now_ms);
     if (!options.service.empty() && !EqualsIgnoreCase(server.service, options.service)) continue;
     fleet.servers.push_back(std::move(server));
   }
-  std::sort(fleet.servers.begin(), fleet.servers.end(),
-            [](const ServerHealth& a, const ServerHealth& b) { return NaturalLess(a.host, b.host); });
+  std::sort(
+      fleet.servers.begin(), fleet.servers.end(),
+      [](const ServerHealth& a, const ServerHealth& b) { return NaturalLess(a.host, b.host); });
   fleet.services = CountServices(fleet.servers, rules);
   // A service asked for by name that has no server at all has none healthy.
   if (!options.service.empty() && fleet.services.empty()) {
@@ -228,6 +269,19 @@ FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& 
     fleet.services.push_back(missing);
   }
   return fleet;
+}
+
+std::vector<std::string> KnownServices(std::span<const LatestState> latest,
+                                       const HealthRules& rules) {
+  std::vector<std::string> services;
+  for (const auto& [host, series] : GroupByHost(latest)) {
+    int64_t last_seen_ms = 0;
+    std::string service = ServiceOf(CurrentSeries(series, rules.max_age, &last_seen_ms));
+    if (!service.empty()) services.push_back(std::move(service));
+  }
+  std::sort(services.begin(), services.end());
+  services.erase(std::unique(services.begin(), services.end()), services.end());
+  return services;
 }
 
 }  // namespace sonde::health

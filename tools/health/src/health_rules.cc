@@ -1,7 +1,9 @@
 #include "sonde/health_rules.h"
 
 #include <cctype>
+#include <charconv>
 #include <string>
+#include <system_error>
 
 namespace sonde::health {
 namespace {
@@ -12,12 +14,16 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
+// The shortest text that reads back as `v`: "90", "72.5", not "90.000000".
+std::string Num(double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
 Status CheckThreshold(const std::string& where, const Threshold& t) {
-  const bool ordered = t.below ? t.warning >= t.critical : t.warning <= t.critical;
-  if (ordered) return Status::OK();
-  return Status::InvalidArgument(where + ": warning " + std::to_string(t.warning) +
-                                 (t.below ? " is below" : " is above") + " critical " +
-                                 std::to_string(t.critical));
+  Status s = CheckLevels(t);
+  return s.ok() ? s : Status::InvalidArgument(where + ".warning: " + s.message());
 }
 
 Status CheckThresholds(const std::string& prefix, const std::map<std::string, Threshold>& map) {
@@ -28,6 +34,14 @@ Status CheckThresholds(const std::string& prefix, const std::map<std::string, Th
 }
 
 }  // namespace
+
+Status CheckLevels(const Threshold& t) {
+  const bool ordered = t.below ? t.warning >= t.critical : t.warning <= t.critical;
+  if (ordered) return Status::OK();
+  return Status::InvalidArgument(Num(t.warning) + (t.below ? " is below" : " is above") +
+                                 " critical " + Num(t.critical) +
+                                 (t.below ? " (below = true: lower values are worse)" : ""));
+}
 
 const Threshold* HealthRules::Find(std::string_view service, std::string_view metric) const {
   const std::string key = Lower(metric);

@@ -19,6 +19,10 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
+// Beyond this, seconds would overflow the milliseconds max_age is kept in
+// long before they made sense (about 31 years).
+constexpr int64_t kMaxAgeSecondsLimit = 1'000'000'000;
+
 class RulesReader {
  public:
   explicit RulesReader(std::string_view origin) : origin_(origin) {}
@@ -39,7 +43,11 @@ class RulesReader {
 
   Status MinHealthy(const toml::node& node, const std::string& key, int* out) const {
     auto v = node.as_integer();
-    if (!v || v->get() < 0 || v->get() > 1000000) return Error(node, key, "expected an integer >= 0");
+    if (!v || v->get() < 0 || v->get() > kMinHealthyLimit) {
+      return Error(
+          node, key,
+          "expected a whole number of servers from 0 to " + std::to_string(kMinHealthyLimit));
+    }
     *out = static_cast<int>(v->get());
     return Status::OK();
   }
@@ -48,10 +56,15 @@ class RulesReader {
     if (auto s = node.as_string()) {
       Result<std::chrono::milliseconds> d = ParseDuration(s->get());
       if (!d) return Error(node, "max_age", d.error().message());
+      if (d->count() <= 0) return Error(node, "max_age", "must be above zero");
       rules->max_age = *d;
       return Status::OK();
     }
     if (auto i = node.as_integer()) {  // Plain seconds.
+      if (i->get() <= 0 || i->get() > kMaxAgeSecondsLimit) {
+        return Error(node, "max_age",
+                     "expected seconds above zero, at most " + std::to_string(kMaxAgeSecondsLimit));
+      }
       rules->max_age = std::chrono::seconds(i->get());
       return Status::OK();
     }
@@ -61,16 +74,16 @@ class RulesReader {
   Status Threshold1(const toml::node& node, const std::string& key, Threshold* t) const {
     const toml::table* table = node.as_table();
     if (!table) return Error(node, key, "expected a table with warning and critical");
-    bool has_warning = false;
-    bool has_critical = false;
+    const toml::node* warning = nullptr;
+    const toml::node* critical = nullptr;
     for (const auto& [k, v] : *table) {
       const std::string name(k.str());
       if (name == "warning") {
         SONDE_RETURN_IF_ERROR(Number(v, key + ".warning", &t->warning));
-        has_warning = true;
+        warning = &v;
       } else if (name == "critical") {
         SONDE_RETURN_IF_ERROR(Number(v, key + ".critical", &t->critical));
-        has_critical = true;
+        critical = &v;
       } else if (name == "below") {
         if (!v.is_boolean()) return Error(v, key + ".below", "expected true or false");
         t->below = v.as_boolean()->get();
@@ -78,7 +91,10 @@ class RulesReader {
         return Error(v, key + "." + name, "unknown key (expected warning, critical, below)");
       }
     }
-    if (!has_warning || !has_critical) return Error(node, key, "needs both warning and critical");
+    if (!warning || !critical) return Error(node, key, "needs both warning and critical");
+    // Checked here rather than only in Validate() so the error can point at
+    // the line that holds the level.
+    if (Status s = CheckLevels(*t); !s.ok()) return Error(*warning, key + ".warning", s.message());
     return Status::OK();
   }
 
@@ -126,12 +142,11 @@ class RulesReader {
         if (!services) return Error(v, name, "expected a table of services");
         for (const auto& [service, rules_node] : *services) {
           const std::string service_name(service.str());
-          SONDE_RETURN_IF_ERROR(Service(rules_node, "services." + service_name,
-                                        &rules->services[service_name]));
+          SONDE_RETURN_IF_ERROR(
+              Service(rules_node, "services." + service_name, &rules->services[service_name]));
         }
       } else {
-        return Error(v, name,
-                     "unknown key (expected max_age, min_healthy, thresholds, services)");
+        return Error(v, name, "unknown key (expected max_age, min_healthy, thresholds, services)");
       }
     }
     return Status::OK();

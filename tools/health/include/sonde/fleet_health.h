@@ -2,9 +2,13 @@
 // from the pipeline's latest state (sonde/latest_state.h) and HealthRules.
 // docs/health.md.
 //
-// A server is a host (a sample source). Its service is the value of its
-// `service` tag (the agent's --tag service=..., a status page's "service"
-// field); a host without one has service "". Its status, worst first:
+// A server is a host (a sample source), judged on its current series only:
+// those whose newest sample is at most rules.max_age older than the host's
+// newest sample. Older series are ones the host stopped sending (a tag
+// changed, e.g. a new version) that the catalog keeps until retention.
+// Its service is the `service` tag of its newest current series that has
+// one (the agent's --tag service=..., a status page's "service" field); a
+// host without one has service "". Its status, worst first:
 //   Stale      its newest sample is older than rules.max_age;
 //   Down       its `up` series (the poller's) is 0;
 //   Unhealthy  a judged metric is at or beyond its critical level;
@@ -49,7 +53,7 @@ struct ServerHealth {
   std::optional<double> cpu;     // %; none when the host has no cpu series.
   std::optional<double> memory;  // %.
   HealthStatus status = HealthStatus::kHealthy;
-  int64_t last_seen_ms = 0;      // Newest sample time of the host.
+  int64_t last_seen_ms = 0;          // Newest sample time of the host.
   std::vector<std::string> reasons;  // "cpu 91 >= 85", "up = 0", "no data for 6m".
   bool operator==(const ServerHealth&) const = default;
 };
@@ -86,6 +90,11 @@ struct FleetHealth {
 // `now_ms`: ms since the epoch, for freshness.
 FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& rules,
                         int64_t now_ms, const FleetHealthOptions& options = {});
+
+// The distinct services of the hosts in `latest` (as AssessFleet assigns
+// them), sorted; for telling a user which names --service could take.
+std::vector<std::string> KnownServices(std::span<const LatestState> latest,
+                                       const HealthRules& rules);
 
 }  // namespace sonde::health
 

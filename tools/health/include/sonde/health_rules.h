@@ -36,6 +36,14 @@ struct Threshold {
   bool operator==(const Threshold&) const = default;
 };
 
+// OK when the warning level is on the safe side of the critical one (equal
+// is allowed); else InvalidArgument "90 is above critical 80".
+Status CheckLevels(const Threshold& t);
+
+// The largest min_healthy taken (file or flag): far beyond any fleet, and
+// small enough that no count can overflow.
+inline constexpr int kMinHealthyLimit = 1000000;
+
 struct ServiceRules {
   std::map<std::string, Threshold> thresholds;  // Metric (lower case) -> levels.
   std::optional<int> min_healthy;               // Unset: the fleet default.
@@ -70,8 +78,9 @@ struct HealthRules {
 
 // Parses a rules file's text. Settings it leaves out keep their defaults
 // (thresholds it names are added to, or replace, the default ones).
-// Returns InvalidArgument "<origin>:<line>:<col>: ..." for bad TOML, an
-// unknown key or a value of the wrong type, and Validate()'s errors.
+// Returns InvalidArgument "<origin>:<line>:<col>: <key>: ..." for bad TOML,
+// an unknown key, a value of the wrong type or out of range, or a warning
+// level beyond its critical one (pointing at the warning).
 Result<HealthRules> ParseHealthRules(std::string_view text, std::string_view origin);
 
 // Reads and parses `path`. Returns NotFound/IOError when it cannot be read.
