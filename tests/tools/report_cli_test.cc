@@ -41,5 +41,15 @@ TEST_F(ReportCli, QosMetExitsZero) {
             "Cache2,1.0.1,1,100,97,3,97.00\n");
 }
 
+TEST_F(ReportCli, BadQosAndListFailedSayWhatIsExpected) {
+  RunResult qos = Sonde({"report", "success-rate", "--qos", "101"});
+  EXPECT_EQ(qos.exit_code, 2);
+  EXPECT_NE(qos.err.find("'101' is not a percentage from 0 to 100"), std::string::npos) << qos.err;
+  RunResult list = Sonde({"report", "success-rate", "--list-failed", "-1"});
+  EXPECT_EQ(list.exit_code, 2);
+  EXPECT_NE(list.err.find("'-1' is not a whole number from 0 to 1000000"), std::string::npos)
+      << list.err;
+}
+
 }  // namespace
 }  // namespace sonde::testing

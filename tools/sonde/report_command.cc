@@ -2,12 +2,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "query_flags.h"
 #include "query_output.h"
 #include "query_source.h"
+#include "text_format.h"
 #include "sonde/fleet_render.h"
 #include "sonde/fleet_report.h"
 #include "sonde/poll_metrics.h"
@@ -94,11 +96,25 @@ Command AddReportCommand(CLI::App& parent) {
       ->delimiter(',')
       ->type_name("FIELD[,FIELD...]")
       ->capture_default_str();
+  // Own checks: CLI11's Range and NonNegativeNumber print their bounds as
+  // "0.000000" and a 309-digit double.
   rate->add_option("--qos", args->qos, "Percent of targets that must answer")
-      ->check(CLI::Range(0.0, 100.0))
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const std::optional<double> n = ParseNumber(v);
+            if (n && *n >= 0 && *n <= 100) return std::string();
+            return "'" + v + "' is not a percentage from 0 to 100";
+          },
+          "PERCENT", "percent"))
       ->capture_default_str();
   rate->add_option("--list-failed", args->list_failed, "List up to N failed targets (table)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const std::optional<double> n = ParseNumber(v);
+            if (n && *n >= 0 && *n <= 1000000 && *n == static_cast<int>(*n)) return std::string();
+            return "'" + v + "' is not a whole number from 0 to 1000000";
+          },
+          "N", "count"));
   AddQueryFlags(rate, &args->flags);
   return {app, [args] { return RunSuccessRate(*args); }};
 }
