@@ -1,11 +1,8 @@
 // The real binaries: sonde-broker on free loopback ports (read back from its
 // "event=started" log line), `sonde tail --count` against it, exit codes for
 // start-up errors, and a clean stop on SIGTERM.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,8 +13,6 @@
 
 #include "broker_test_util.h"
 #include "testutil/testutil.h"
-
-extern char** environ;
 
 namespace sonde::broker {
 namespace {
@@ -46,50 +41,21 @@ std::string StartedField(const std::string& log, const std::string& key) {
   return log.substr(at, log.find_first_of(" \n", at) - at);
 }
 
-// A child process with stdout and stderr in files; killed if still running
-// on destruction.
-class Child {
+// A child process running build/bin/<binary> with stdout and stderr in
+// files (testutil's Child: killed if still running on destruction).
+class Child : public sonde::testing::Child {
  public:
   Child(const std::string& binary, const std::vector<std::string>& args, const std::string& out,
-        const std::string& err) {
-    std::vector<std::string> all = {BinaryPath(binary)};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
-    if (rc != 0) pid_ = -1;
-  }
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // True once the process exited (reaped); exit_code() is then valid.
-  bool Exited() {
-    if (exited_ || pid_ <= 0) return exited_;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited_ = true;
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    return exited_;
-  }
-  int exit_code() const { return exit_code_; }
-  void Signal(int signum) { kill(pid_, signum); }
+        const std::string& err)
+      : sonde::testing::Child(Argv(binary, args), out, err) {}
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_code_ = -1;
+  static std::vector<std::string> Argv(const std::string& binary,
+                                       const std::vector<std::string>& args) {
+    std::vector<std::string> all = {BinaryPath(binary)};
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
+  }
 };
 
 // Runs a binary to completion (bounded) and returns its exit code.
