@@ -52,12 +52,14 @@ function(sonde_test file)
   add_executable(${target} ${file})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} sonde_testutil GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_options(${target} PRIVATE ${SONDE_WARNINGS})
-  # libzmq is not built with TSan: every test that may touch it gets the
-  # emitter tests' suppressions (tests/emitter/tsan_suppressions.cc).
-  if(TARGET emitter_tsan_suppressions AND NOT emitter_tsan_suppressions IN_LIST ARG_DEPS)
-    target_link_libraries(${target} PRIVATE emitter_tsan_suppressions)
+  # libzmq is not built with TSan: every test, and every binary it starts,
+  # gets tests/tsan.supp through the environment.
+  set(env_property "")
+  if(SONDE_SANITIZE STREQUAL "thread")
+    set(env_property ENVIRONMENT "TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp")
   endif()
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS "${dir};${ARG_LABELS}")
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT 120 LABELS "${dir};${ARG_LABELS}" ${env_property})
 endfunction()
 
 # sonde_bench(<file> DEPS ...): Google Benchmark programs; never part of CTest.

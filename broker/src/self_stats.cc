@@ -47,8 +47,10 @@ bool SelfStats::AppendAll() {
 }
 
 std::string_view SelfStats::Encode(int64_t now_ms, spdlog::logger* log) {
-  static constexpr TagView kService[] = {{"service", "sonde-broker"}};
-  WireError error = builder_.Begin(source_, now_ms, kService);
+  // `component`, not `service`: health groups hosts by service and would
+  // hold the broker's host to a service's minimum of healthy servers.
+  static constexpr TagView kComponent[] = {{"component", "sonde-broker"}};
+  WireError error = builder_.Begin(source_, now_ms, kComponent);
   if (error == WireError::kOk && AppendAll()) return builder_.Finish();
   if (!reported_error_) {
     log->error("event=self_stats_failed source={} error={}", source_,

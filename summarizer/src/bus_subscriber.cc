@@ -126,6 +126,12 @@ void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence)
     ++stats_.restarts;
     restarts_->Inc();
     log_->info("event=bus_broker_restart broker={} sequence={}", broker_id, sequence);
+    // A restarted broker numbers from 1 again: what it published before we
+    // saw this one (while we reconnected) is lost too.
+    if (sequence > 1) {
+      stats_.gaps += sequence - 1;
+      st.gaps->Inc(sequence - 1);
+    }
   }
   st.last_sequence = sequence;
 }

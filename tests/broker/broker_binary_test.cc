@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -61,6 +62,9 @@ class Child : public sonde::testing::Child {
 // Runs a binary to completion (bounded) and returns its exit code.
 int RunToExit(const std::string& binary, const std::vector<std::string>& args, const TempDir& dir,
               std::string* err) {
+  // testutil's Child appends: start each run from empty files.
+  std::remove(dir.File("run.out").c_str());
+  std::remove(dir.File("run.err").c_str());
   Child child(binary, args, dir.File("run.out"), dir.File("run.err"));
   if (!WaitFor([&] { return child.Exited(); }, 20s)) return -1;
   *err = ReadFile(dir.File("run.err"));

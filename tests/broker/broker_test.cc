@@ -389,7 +389,8 @@ TEST(Broker, PublishesItsOwnCountersAsSamples) {
         }
         return std::string();
       };
-      EXPECT_EQ(tag("service"), "sonde-broker") << s.name;
+      EXPECT_EQ(tag("component"), "sonde-broker") << s.name;
+      EXPECT_EQ(tag("service"), "") << s.name;  // Not a fleet service (sonde health).
       if (s.name == "sonde.broker.received_total" && tag("transport") == "udp") {
         EXPECT_EQ(s.kind, MetricKind::kCounter);
         received += s.value;

@@ -24,7 +24,7 @@ std::map<std::string, Sample> Decode(std::string_view message) {
     std::string key = s.name;
     for (const Tag& t : s.tags) {
       // The batch tag every own-stats sample carries (merged in by ToSamples).
-      if (t.key == "service") {
+      if (t.key == "component") {
         EXPECT_EQ(t.value, "sonde-broker");
         continue;
       }

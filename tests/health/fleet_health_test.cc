@@ -223,6 +223,29 @@ TEST(FleetHealth, ServiceComesFromTheNewestSeries) {
   EXPECT_TRUE(AssessFleet(fleet, HealthRules(), kNow, {"old"}).servers.empty());
 }
 
+// A polled server whose status page has failed for longer than max_age
+// sends only an untagged `up` = 0: it is still a down server of its service.
+TEST(FleetHealth, AServerDownLongerThanMaxAgeStaysInItsService) {
+  const std::vector<LatestState> fleet = {
+      Series("flipa", "cpu", 10, {{"service", "FlipSvc"}}, kNow - kMinute),
+      Series("flipa", "up", 1, {}, kNow - kMinute),
+      Series("flipc", "cpu", 10, {{"service", "FlipSvc"}}, kNow - 20 * kMinute),
+      Series("flipc", "up", 0, {}, kNow - kMinute),
+  };
+  HealthRules rules;
+  rules.services["FlipSvc"].min_healthy = 2;
+  FleetHealth f = AssessFleet(fleet, rules, kNow);
+  ASSERT_EQ(f.servers.size(), 2u);
+  EXPECT_EQ(f.servers[1].host, "flipc");
+  EXPECT_EQ(f.servers[1].service, "FlipSvc");
+  EXPECT_EQ(f.servers[1].status, HealthStatus::kDown);
+  EXPECT_FALSE(f.servers[1].cpu.has_value());  // Its old cpu is not judged.
+  ASSERT_EQ(f.services.size(), 1u);
+  EXPECT_EQ(f.services[0].servers, 2);
+  EXPECT_EQ(f.services[0].healthy, 1);
+  EXPECT_TRUE(f.services[0].below_minimum);
+}
+
 TEST(FleetHealth, KnownServicesAsAssigned) {
   std::vector<LatestState> fleet;
   AddPolled(&fleet, "r1", "RoleService", 10, 10);

@@ -470,6 +470,11 @@ TEST(PollerOptions, ValidateChecksEachField) {
   EXPECT_TRUE(bad([](PollerOptions& o) { o.url_pattern = "ftp://{host}"; }));
   EXPECT_TRUE(bad([](PollerOptions& o) { o.max_connections = 0; }));
   EXPECT_TRUE(bad([](PollerOptions& o) { o.max_connections = 20001; }));
+  {
+    PollerOptions o;
+    o.max_connections = 0;  // The message names the flag a user typed.
+    EXPECT_EQ(o.Validate().message(), "-f/--max-connections 0 is outside 1-20000");
+  }
   EXPECT_TRUE(bad([](PollerOptions& o) { o.connect_timeout = milliseconds(0); }));
   EXPECT_TRUE(bad([](PollerOptions& o) { o.total_timeout = milliseconds(0); }));
   EXPECT_TRUE(bad([](PollerOptions& o) { o.connect_timeout = milliseconds(6000); }));

@@ -74,7 +74,14 @@ class GapCounter {
       ++b.gaps;
       b.missed += missed;
     } else if (b.publications > 0 && sequence <= b.last) {
+      // A restarted broker numbers from 1 again: what it published before
+      // we saw this one (while we reconnected) is lost too.
       ++b.restarts;
+      if (sequence > 1) {
+        missed = sequence - 1;
+        ++b.gaps;
+        b.missed += missed;
+      }
     }
     b.last = sequence;
     ++b.publications;

@@ -89,7 +89,13 @@ struct EmitterOptions {
 // lands in exactly one of recorded, dropped_queue_full or dropped_invalid;
 // every recorded sample is eventually counted in sent_samples or
 // dropped_send_failed (or is still queued, or was still queued when the
-// emitter was destroyed).
+// emitter was destroyed). "Sent" means handed over, not delivered: over UDP
+// a datagram to a port nobody listens on is sent, and the kernel's later
+// refusal (ICMP) shows only as one send_error, not as the samples lost; over
+// ZeroMQ, messages in ZeroMQ's queue when the broker goes away are lost
+// with it. Use tcp:// (ZMQ_IMMEDIATE holds messages while no broker is
+// connected) when loss must be seen; the broker's and summarizer's counters
+// say what arrived.
 struct EmitterCounters {
   uint64_t recorded = 0;            // Accepted into the queue.
   uint64_t dropped_queue_full = 0;  // Dropped: the queue had no room.

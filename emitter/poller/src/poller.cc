@@ -92,6 +92,7 @@ class Poller::Impl : public HttpClient::Handler {
   PollerCounters counters_;
 };
 
+// Each check names the flag a user typed (sonde-poller), not the field.
 Status PollerOptions::Validate() const {
   auto range = [](std::string_view name, auto v, auto lo, auto hi) -> Status {
     if (v < lo || v > hi) {
@@ -102,20 +103,20 @@ Status PollerOptions::Validate() const {
   using std::chrono::milliseconds;
   constexpr int64_t kTenMinutes = 600000;
   SONDE_RETURN_IF_ERROR(ValidateUrlPattern(url_pattern));
-  SONDE_RETURN_IF_ERROR(range("max_connections", max_connections, 1, 20000));
-  SONDE_RETURN_IF_ERROR(range("connect_timeout_ms", connect_timeout.count(), 1, kTenMinutes));
-  SONDE_RETURN_IF_ERROR(range("total_timeout_ms", total_timeout.count(), 1, kTenMinutes));
+  SONDE_RETURN_IF_ERROR(range("-f/--max-connections", max_connections, 1, 20000));
+  SONDE_RETURN_IF_ERROR(range("-t/--connect-timeout (ms)", connect_timeout.count(), 1, kTenMinutes));
+  SONDE_RETURN_IF_ERROR(range("--total-timeout (ms)", total_timeout.count(), 1, kTenMinutes));
   if (connect_timeout > total_timeout) {
-    return Status::InvalidArgument("connect_timeout is longer than total_timeout");
+    return Status::InvalidArgument("-t/--connect-timeout is longer than --total-timeout");
   }
-  SONDE_RETURN_IF_ERROR(range("retries", retries, 0, 10));
-  SONDE_RETURN_IF_ERROR(range("retry_backoff_ms", retry_backoff.count(), 0, kTenMinutes));
+  SONDE_RETURN_IF_ERROR(range("-r/--retries", retries, 0, 10));
+  SONDE_RETURN_IF_ERROR(range("--retry-backoff (ms)", retry_backoff.count(), 0, kTenMinutes));
   SONDE_RETURN_IF_ERROR(
-      range("retry_backoff_max_ms", retry_backoff_max.count(), retry_backoff.count(), kTenMinutes));
-  SONDE_RETURN_IF_ERROR(range("max_body_bytes", max_body_bytes, 1024u, 64u << 20));
+      range("--retry-backoff-max (ms)", retry_backoff_max.count(), retry_backoff.count(), kTenMinutes));
+  SONDE_RETURN_IF_ERROR(range("--max-body (bytes)", max_body_bytes, 1024u, 64u << 20));
   SONDE_RETURN_IF_ERROR(range("max_discovery_bytes", max_discovery_bytes, 1024u, 256u << 20));
-  SONDE_RETURN_IF_ERROR(range("low_speed_time_ms", low_speed_time.count(), 1, kTenMinutes));
-  SONDE_RETURN_IF_ERROR(range("max_redirects", max_redirects, 0, 20));
+  SONDE_RETURN_IF_ERROR(range("--low-speed-time (ms)", low_speed_time.count(), 1, kTenMinutes));
+  SONDE_RETURN_IF_ERROR(range("--max-redirects", max_redirects, 0, 20));
   return page.Validate();
 }
 

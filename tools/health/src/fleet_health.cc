@@ -156,6 +156,10 @@ ServerHealth JudgeServer(const std::string& host, const std::vector<const Latest
   const std::vector<const LatestState*> series =
       CurrentSeries(all, rules.max_age, &server.last_seen_ms);
   server.service = ServiceOf(series);
+  // A server whose status page has failed for longer than max_age sends
+  // only untagged `up` = 0: it stays a (down) server of the service it last
+  // reported, so that its service counts it as unhealthy.
+  if (server.service.empty()) server.service = ServiceOf(all);
   server.cpu = Worst(series, "cpu");
   server.memory = Worst(series, "mem");
   if (!server.memory) server.memory = Worst(series, "memory");
