@@ -41,6 +41,31 @@ TEST_F(ReportCli, QosMetExitsZero) {
             "Cache2,1.0.1,1,100,97,3,97.00\n");
 }
 
+// A target not polled within --max-age (10m) is no longer in the fleet:
+// its last counts and its answer do not count.
+TEST_F(ReportCli, TargetsNotPolledWithinMaxAgeAreLeftOut) {
+  const int64_t old = kT0 - 15 * 60000;  // 20 minutes before --now.
+  const Tags tags = {{"application", "Cache2"}, {"version", "1.0.1"}};
+  WriteLatest("10.0.0.3", "up", {}, 1, old);
+  WriteLatest("10.0.0.3", "request_count", tags, 100, old);
+  WriteLatest("10.0.0.3", "success_count", tags, 50, old);
+  RunResult r = Sonde({"report", "success-rate", "--qos", "50", "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "application,version,targets,requests,successes,errors,success_rate_percent\n"
+            "Cache2,1.0.1,1,100,97,3,97.00\n");
+  RunResult all =
+      Sonde({"report", "success-rate", "--qos", "50", "--format", "csv", "--max-age", "30m"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out,
+            "application,version,targets,requests,successes,errors,success_rate_percent\n"
+            "Cache2,1.0.1,2,200,147,53,73.50\n");
+  RunResult table = Sonde({"report", "success-rate", "--qos", "50"});
+  EXPECT_NE(table.err.find("1 target(s) left out: not polled within --max-age"),
+            std::string::npos)
+      << table.err;
+}
+
 TEST_F(ReportCli, BadQosAndListFailedSayWhatIsExpected) {
   RunResult qos = Sonde({"report", "success-rate", "--qos", "101"});
   EXPECT_EQ(qos.exit_code, 2);

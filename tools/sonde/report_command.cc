@@ -1,5 +1,6 @@
 #include "report_command.h"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@ struct ReportArgs {
   std::vector<std::string> by = {"application", "version"};
   double qos = 99;
   int list_failed = 0;
+  int64_t max_age_ms = 10 * 60 * 1000;
 };
 
 Status ApplyBy(const std::vector<std::string>& by, fleet::FleetReportOptions* options) {
@@ -38,18 +40,34 @@ Status ApplyBy(const std::vector<std::string>& by, fleet::FleetReportOptions* op
 }
 
 // Poller targets only: a host without an `up` series (an agent, an app) is
-// not a polled status page and would count as a failed target.
-std::vector<fleet::TargetRecord> Records(const std::vector<LatestState>& rows) {
-  std::map<std::string, std::vector<Sample>> by_host;
-  std::map<std::string, bool> polled;
+// not a polled status page and would count as a failed target. A target
+// whose last poll (`up`) is older than max_age is no longer polled and is
+// left out (*stale counts them); of the others, only the fields of the
+// current poll round count: those within max_age of its `up`, so that the
+// counts of an old version's series do not add to the new one's.
+std::vector<fleet::TargetRecord> Records(const std::vector<LatestState>& rows, int64_t now_ms,
+                                         int64_t max_age_ms, size_t* stale) {
+  std::map<std::string, std::vector<const LatestState*>> by_host;
+  std::map<std::string, int64_t> polled_ms;
   for (const LatestState& r : rows) {
-    by_host[r.key.host()].push_back(
-        Sample{r.key.name(), r.value, r.timestamp_ms, r.kind, r.key.tags()});
-    if (r.key.name() == fleet::kUpMetric) polled[r.key.host()] = true;
+    by_host[r.key.host()].push_back(&r);
+    if (r.key.name() == fleet::kUpMetric) polled_ms[r.key.host()] = r.timestamp_ms;
   }
   std::vector<fleet::TargetRecord> records;
-  for (const auto& [host, samples] : by_host) {
-    if (polled[host]) records.push_back(fleet::RecordFromSamples(host, samples));
+  *stale = 0;
+  for (const auto& [host, series] : by_host) {
+    const auto polled = polled_ms.find(host);
+    if (polled == polled_ms.end()) continue;
+    if (now_ms - polled->second > max_age_ms) {
+      ++*stale;
+      continue;
+    }
+    std::vector<Sample> samples;
+    for (const LatestState* r : series) {
+      if (polled->second - r->timestamp_ms > max_age_ms) continue;
+      samples.push_back(Sample{r->key.name(), r->value, r->timestamp_ms, r->kind, r->key.tags()});
+    }
+    records.push_back(fleet::RecordFromSamples(host, samples));
   }
   return records;
 }
@@ -65,7 +83,9 @@ int RunSuccessRate(const ReportArgs& args) {
   if (!source) return Fail(source.error());
   std::vector<LatestState> rows;
   if (Status s = (*source)->ReadLatest(LatestQuery{}, &rows); !s.ok()) return Fail(s);
-  const std::vector<fleet::TargetRecord> records = Records(rows);
+  size_t stale = 0;
+  const std::vector<fleet::TargetRecord> records =
+      Records(rows, out.now_ms, args.max_age_ms, &stale);
   const fleet::FleetReport report = fleet::BuildFleetReport(records, options);
   if (out.format == OutputFormat::kJson) {
     PrintOut(fleet::RenderJson(report, records, out.now_ms));
@@ -76,6 +96,9 @@ int RunSuccessRate(const ReportArgs& args) {
   }
   if (records.empty() && out.format == OutputFormat::kTable) {
     Note("no poller targets have reported (no host has an 'up' series)");
+  }
+  if (stale > 0 && out.format == OutputFormat::kTable) {
+    Note(std::to_string(stale) + " target(s) left out: not polled within --max-age");
   }
   if (!report.qos.met) {
     Note(report.qos.message);  // "sonde: QoS not met: ...", the poller's line.
@@ -115,6 +138,11 @@ Command AddReportCommand(CLI::App& parent) {
             return "'" + v + "' is not a whole number from 0 to 1000000";
           },
           "N", "count"));
+  rate->add_option("--max-age", args->max_age_ms,
+                   "Leave out targets not polled within this long (e.g. 10m)")
+      ->transform(PositiveDurationMs())
+      ->type_name("DURATION")
+      ->default_str("10m");
   AddQueryFlags(rate, &args->flags);
   return {app, [args] { return RunSuccessRate(*args); }};
 }
