@@ -145,6 +145,24 @@ TEST(FleetRender, JsonWithoutSuccessRateOrTargetsOrTime) {
   EXPECT_EQ(doc["qos"]["met"], false);
 }
 
+// Every target refused: no latency was measured, so none is shown as 0 ms.
+TEST(FleetRender, NoAnswerMeansNoLatencyNotZero) {
+  TargetRecord refused;
+  refused.target = "10.0.0.2";
+  refused.failure = FailureClass::kRefused;
+  refused.attempts = 1;
+  const std::vector<TargetRecord> fleet = {refused};
+  const FleetReport report = BuildFleetReport(fleet, Options());
+  auto doc = nlohmann::json::parse(RenderJson(report, fleet, 0));
+  EXPECT_EQ(doc["latency_ms"]["count"], 0);
+  for (const char* k : {"min", "p50", "p90", "p99", "max"}) EXPECT_TRUE(doc["latency_ms"][k].is_null()) << k;
+  const std::string csv = RenderSummaryCsv(report);
+  EXPECT_NE(csv.find("latency_ms.count,0\nlatency_ms.min,\nlatency_ms.p50,\n"), std::string::npos)
+      << csv;
+  const std::string table = RenderTable(report, fleet, {});
+  EXPECT_NE(table.find("Latency ms  - (no target answered)\n"), std::string::npos) << table;
+}
+
 TEST(FleetRender, JsonReplacesInvalidUtf8) {
   TargetRecord r;
   r.target = "a";

@@ -123,12 +123,15 @@ std::string RenderSummaryCsv(const FleetReport& report) {
     row(std::string("failures.") + FailureClassName(static_cast<FailureClass>(i)),
         std::to_string(report.failures[i]));
   }
-  row("latency_ms.count", std::to_string(report.latency.count));
-  row("latency_ms.min", FormatNumber(RoundMs(report.latency.min_ms)));
-  row("latency_ms.p50", FormatNumber(RoundMs(report.latency.p50_ms)));
-  row("latency_ms.p90", FormatNumber(RoundMs(report.latency.p90_ms)));
-  row("latency_ms.p99", FormatNumber(RoundMs(report.latency.p99_ms)));
-  row("latency_ms.max", FormatNumber(RoundMs(report.latency.max_ms)));
+  // No answer, no latency: empty cells, not 0 ms.
+  const LatencySummary& l = report.latency;
+  auto ms = [&](double v) { return l.count > 0 ? FormatNumber(RoundMs(v)) : std::string(); };
+  row("latency_ms.count", std::to_string(l.count));
+  row("latency_ms.min", ms(l.min_ms));
+  row("latency_ms.p50", ms(l.p50_ms));
+  row("latency_ms.p90", ms(l.p90_ms));
+  row("latency_ms.p99", ms(l.p99_ms));
+  row("latency_ms.max", ms(l.max_ms));
   if (report.has_success_rate) {
     row("success_rate_percent", OptionalPercent(report.overall_success_rate_percent));
   }

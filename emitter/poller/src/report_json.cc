@@ -48,13 +48,11 @@ Json Failures(const FleetReport& r) {
   return j;
 }
 
+// No answer, no latency: null, not 0 ms.
 Json Latency(const LatencySummary& l) {
-  return Json{{"count", l.count},
-              {"min", Num(RoundMs(l.min_ms))},
-              {"p50", Num(RoundMs(l.p50_ms))},
-              {"p90", Num(RoundMs(l.p90_ms))},
-              {"p99", Num(RoundMs(l.p99_ms))},
-              {"max", Num(RoundMs(l.max_ms))}};
+  auto ms = [&](double v) { return l.count > 0 ? Num(RoundMs(v)) : Json(nullptr); };
+  return Json{{"count", l.count},   {"min", ms(l.min_ms)}, {"p50", ms(l.p50_ms)},
+              {"p90", ms(l.p90_ms)}, {"p99", ms(l.p99_ms)}, {"max", ms(l.max_ms)}};
 }
 
 Json SuccessRate(const FleetReport& r) {

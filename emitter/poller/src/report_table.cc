@@ -90,10 +90,14 @@ void RenderSummary(const FleetReport& r, const TableOptions& options, std::strin
   *out += fmt::format("Targets     {}\n", r.targets);
   *out += fmt::format("Answered    {} ({:.2f}%)\n", r.answered, r.qos.answered_percent);
   *out += fmt::format("Failed      {}{}\n", r.failed, FailureBreakdown(r));
-  *out += fmt::format("Latency ms  min {}  p50 {}  p90 {}  p99 {}  max {}  (n={})\n",
-                      FormatNumber(RoundMs(l.min_ms)), FormatNumber(RoundMs(l.p50_ms)),
-                      FormatNumber(RoundMs(l.p90_ms)), FormatNumber(RoundMs(l.p99_ms)),
-                      FormatNumber(RoundMs(l.max_ms)), l.count);
+  if (l.count == 0) {
+    *out += "Latency ms  - (no target answered)\n";
+  } else {
+    *out += fmt::format("Latency ms  min {}  p50 {}  p90 {}  p99 {}  max {}  (n={})\n",
+                        FormatNumber(RoundMs(l.min_ms)), FormatNumber(RoundMs(l.p50_ms)),
+                        FormatNumber(RoundMs(l.p90_ms)), FormatNumber(RoundMs(l.p99_ms)),
+                        FormatNumber(RoundMs(l.max_ms)), l.count);
+  }
   *out += verdict + "\n";
 }
 
