@@ -1,7 +1,14 @@
 #include "sonde/service_cli.h"
 
+#include <toml++/toml.h>
+
 #include <cstdio>
 #include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "sonde/units.h"
 
@@ -28,8 +35,30 @@ std::string DescribeError(const CLI::ParseError& e, const std::string& config_fi
     return config_file + ": unknown key '" + key + "' (keys are the long flag names)";
   }
   if (e.get_name() == "FileError") return "--config " + what;
+  if (e.get_name() == "ConfigError") return config_file + ":" + what;  // "file:3:1: ..."
   return what;
 }
+
+// CLI11's TOML reader is lenient: a repeated key silently keeps one value
+// and a syntax slip may read as something else. The file is first read by a
+// real TOML parser (toml++), whose error says where: "3:1: redefinition of
+// 'udp'". CLI11 then reads the same text, so flags and keys stay one
+// mechanism with the same checks.
+class StrictTomlConfig : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    const std::string text(std::istreambuf_iterator<char>(input), {});
+    try {
+      (void)toml::parse(text);
+    } catch (const toml::parse_error& e) {
+      const auto& at = e.source().begin;
+      throw CLI::ConfigError(std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
+                             std::string(e.description()));
+    }
+    std::istringstream again(text);
+    return CLI::ConfigTOML::from_config(again);
+  }
+};
 
 CLI::Validator MakeUnitValidator(bool is_duration, bool transform) {
   return CLI::Validator(
@@ -73,6 +102,7 @@ ServiceCli::ServiceCli(std::string binary, std::string description)
                   "(docs/config.md)")
       ->type_name("FILE");
   app_.allow_config_extras(CLI::config_extras_mode::error);
+  app_.config_formatter(std::make_shared<StrictTomlConfig>());
   app_.set_version_flag("--version", binary_ + " " + std::string(SondeVersion()));
   app_.add_option("--log-level", log_options_.level,
                   "Log levels, as SPDLOG_LEVEL: LEVEL or LEVEL,LOGGER=LEVEL,... "

@@ -106,6 +106,23 @@ TEST_F(ServiceCliTest, UnknownConfigKeyIsOneClearError) {
                          ": unknown key 'bogus-key' (keys are the long flag names) (see --help)\n");
 }
 
+// TOML forbids a key twice; CLI11 alone would keep one value silently.
+// (toml++ words it: "3:7: Error while parsing key-value pair: cannot
+// redefine existing string 'udp'".)
+TEST_F(ServiceCliTest, RepeatedConfigKeyIsAnErrorWithItsPlace) {
+  const std::string path =
+      WriteConfig("udp = \"udp://127.0.0.1:27700\"\nflush = \"2s\"\nudp = \"udp://127.0.0.1:27710\"\n");
+  EXPECT_EQ(Parse({"--config", path}), 2);
+  EXPECT_EQ(stderr_.rfind("sonde-test: error: " + path + ":3:", 0), 0u) << stderr_;
+  EXPECT_NE(stderr_.find("cannot redefine existing string 'udp'"), std::string::npos) << stderr_;
+}
+
+TEST_F(ServiceCliTest, ConfigSyntaxErrorNamesFileLineAndColumn) {
+  const std::string path = WriteConfig("flush = \"2s\"\nudp = = 3\n");
+  EXPECT_EQ(Parse({"--config", path}), 2);
+  EXPECT_EQ(stderr_.rfind("sonde-test: error: " + path + ":2:", 0), 0u) << stderr_;
+}
+
 TEST_F(ServiceCliTest, MissingConfigFileIsAnError) {
   EXPECT_EQ(Parse({"--config", dir_.File("nope.toml")}), 2);
   EXPECT_NE(stderr_.find("sonde-test: error: --config"), std::string::npos) << stderr_;
