@@ -11,6 +11,10 @@ namespace {
 // not gap-checked (counter labels must stay bounded).
 constexpr size_t kMaxTrackedBrokers = 64;
 
+constexpr std::string_view kAgeGauge = "bus_last_publication_age_seconds";
+constexpr std::string_view kAgeHelp =
+    "Seconds since the last publication arrived (-1: none yet).";
+
 }  // namespace
 
 BusSubscriber::BusSubscriber(Options options, BatchFn on_batch)
@@ -20,6 +24,8 @@ BusSubscriber::BusSubscriber(Options options, BatchFn on_batch)
       limited_(log_) {}
 
 BusSubscriber::~BusSubscriber() {
+  // The registry may outlive us and render once more.
+  options_.counters->AddGaugeFunc(kAgeGauge, kAgeHelp, {}, [] { return int64_t{-1}; });
   // A destroyed watcher counts as closed (sonde/uv_loop.h), so the socket
   // may go right after it.
   watcher_.reset();
@@ -35,7 +41,11 @@ Result<std::unique_ptr<BusSubscriber>> BusSubscriber::Start(uv_loop_t* loop,
   if (options.endpoints.empty()) return Status::InvalidArgument("no broker endpoint to read");
   if (options.counters == nullptr) return Status::InvalidArgument("counters are required");
   std::unique_ptr<BusSubscriber> sub(new BusSubscriber(std::move(options), std::move(on_batch)));
+  sub->loop_ = loop;
   CounterRegistry& reg = *sub->options_.counters;
+  BusSubscriber* const registered = sub.get();
+  reg.AddGaugeFunc(kAgeGauge, kAgeHelp, {},
+                   [registered] { return registered->SecondsSinceLastPublication(); });
   sub->messages_ = reg.AddCounter("bus_messages", "Publications received from brokers.");
   sub->restarts_ =
       reg.AddCounter("bus_broker_restarts", "Broker sequence restarts seen (a broker restarted).");
@@ -88,8 +98,14 @@ void BusSubscriber::CountMalformed(const char* reason) {
   limited_.Warn("bus_message_dropped", reason, "");
 }
 
+int64_t BusSubscriber::SecondsSinceLastPublication() const {
+  if (last_publication_ms_ < 0) return -1;
+  return (static_cast<int64_t>(uv_now(loop_)) - last_publication_ms_) / 1000;
+}
+
 void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
   ++stats_.messages;
+  last_publication_ms_ = static_cast<int64_t>(uv_now(loop_));  // Cached per loop pass: free.
   messages_->Inc();
   if (parts.size() != 3) return CountMalformed("bad_parts");
   BusMeta meta;

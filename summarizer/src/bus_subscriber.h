@@ -72,6 +72,11 @@ class BusSubscriber {
 
   const Stats& stats() const { return stats_; }
 
+  // Seconds since the last publication arrived, by the loop's clock; -1
+  // before the first. Also the gauge bus_last_publication_age_seconds, so a
+  // silent bus (broker down, wrong endpoint) can be alerted on.
+  int64_t SecondsSinceLastPublication() const;
+
  private:
   BusSubscriber(Options options, BatchFn on_batch);
   void OnMessage(std::span<zmq::message_t> parts);
@@ -80,6 +85,8 @@ class BusSubscriber {
 
   Options options_;
   BatchFn on_batch_;
+  uv_loop_t* loop_ = nullptr;
+  int64_t last_publication_ms_ = -1;  // uv_now() of the last one.
   std::shared_ptr<spdlog::logger> log_;
   RateLimitedLog limited_;
   std::unique_ptr<zmq::socket_t> socket_;

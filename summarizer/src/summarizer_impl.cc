@@ -251,9 +251,14 @@ HttpResponse SummarizerImpl::OnMetrics() {
 
 HttpResponse SummarizerImpl::OnHealthz() {
   const bool ok = last_write_status_.ok();
+  // A quiet bus does not make the service unhealthy (a fleet may be idle,
+  // and a restart would not help): its age is reported for alerting.
+  const int64_t bus_age = subscriber_ ? subscriber_->SecondsSinceLastPublication() : -1;
   nlohmann::json body{{"status", ok ? "ok" : "degraded"},
                       {"uptime_s", (clock_->SteadyNs() - started_steady_ns_) / 1000000000},
                       {"series_active", engine_.series_count()},
+                      {"bus_last_publication_age_s",
+                       bus_age >= 0 ? nlohmann::json(bus_age) : nlohmann::json(nullptr)},
                       {"writer", ok ? std::string("ok") : last_write_status_.ToString()}};
   return HttpResponse::Json(ok ? 200 : 503, body.dump());
 }

@@ -96,6 +96,11 @@ TEST_F(BusIngest, PublicationsReachTheRollupsAndGapsAreCounted) {
       << m;
   EXPECT_NE(m.find("sonde_summarizer_bus_gaps_total{broker=\"broker-b\"} 2\n"), std::string::npos);
   EXPECT_NE(m.find("sonde_summarizer_bus_broker_restarts_total 2\n"), std::string::npos);
+  // A publication just arrived: the bus is not silent.
+  EXPECT_NE(m.find("sonde_summarizer_bus_last_publication_age_seconds 0\n"), std::string::npos)
+      << m;
+  const auto health = nlohmann::json::parse(testing::HttpCall(s_->port(), "GET", "/healthz").body);
+  EXPECT_EQ(health["bus_last_publication_age_s"], 0);
   // The samples are in the store.
   ASSERT_TRUE(sonde::testing::WaitFor([&] {
     auto r = api::ParseRollupsResponse(

@@ -374,6 +374,10 @@ TEST_F(SummarizerHttp, MetricsAndHealthz) {
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["writer"], "ok");
   EXPECT_EQ(j["series_active"].get<int>(), 3);
+  // Nothing came over the bus in this test (liz POSTs only): no age yet.
+  EXPECT_TRUE(j["bus_last_publication_age_s"].is_null()) << m.body;
+  EXPECT_NE(m.body.find("sonde_summarizer_bus_last_publication_age_seconds -1\n"),
+            std::string::npos);
 }
 
 TEST_F(SummarizerHttp, UnknownRoutesAndMethods) {
