@@ -99,13 +99,19 @@ void BusSubscriber::CountMalformed(const char* reason) {
 }
 
 int64_t BusSubscriber::SecondsSinceLastPublication() const {
-  if (last_publication_ms_ < 0) return -1;
-  return (static_cast<int64_t>(uv_now(loop_)) - last_publication_ms_) / 1000;
+  const int64_t last = last_publication_ms_.load(std::memory_order_relaxed);
+  if (last < 0) return -1;
+  // uv_now() is the loop's cached reading of the same monotonic clock as
+  // uv_hrtime() (coarser by a few ms); reading it here, off the loop
+  // thread, would race.
+  const int64_t now = static_cast<int64_t>(uv_hrtime() / 1000000);
+  return now > last ? (now - last) / 1000 : 0;
 }
 
 void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
   ++stats_.messages;
-  last_publication_ms_ = static_cast<int64_t>(uv_now(loop_));  // Cached per loop pass: free.
+  // uv_now() is cached per loop pass: no clock read per publication.
+  last_publication_ms_.store(static_cast<int64_t>(uv_now(loop_)), std::memory_order_relaxed);
   messages_->Inc();
   if (parts.size() != 3) return CountMalformed("bad_parts");
   BusMeta meta;

@@ -22,6 +22,7 @@
 #include <spdlog/logger.h>
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -72,9 +73,9 @@ class BusSubscriber {
 
   const Stats& stats() const { return stats_; }
 
-  // Seconds since the last publication arrived, by the loop's clock; -1
-  // before the first. Also the gauge bus_last_publication_age_seconds, so a
-  // silent bus (broker down, wrong endpoint) can be alerted on.
+  // Seconds since the last publication arrived; -1 before the first. Also
+  // the gauge bus_last_publication_age_seconds, so a silent bus (broker
+  // down, wrong endpoint) can be alerted on. Any thread.
   int64_t SecondsSinceLastPublication() const;
 
  private:
@@ -86,7 +87,9 @@ class BusSubscriber {
   Options options_;
   BatchFn on_batch_;
   uv_loop_t* loop_ = nullptr;
-  int64_t last_publication_ms_ = -1;  // uv_now() of the last one.
+  // uv_now() of the last one; atomic because counters (and so the gauge)
+  // may be read from any thread.
+  std::atomic<int64_t> last_publication_ms_{-1};
   std::shared_ptr<spdlog::logger> log_;
   RateLimitedLog limited_;
   std::unique_ptr<zmq::socket_t> socket_;
