@@ -45,6 +45,11 @@ size_t EncodeBusMeta(const BusMeta& meta, char* out, size_t cap) {
 // beyond int64 is kBadTimestamp, a message_count of 0 is kEmpty and one
 // over kMaxBusMessages kTooManySamples, an array of other than 5 items is
 // kWrongType.
+BusSequenceStep NextBusSequence(uint64_t last, uint64_t sequence) {
+  if (sequence > last) return {sequence - last - 1, false};
+  return {sequence - 1, true};  // Sequences start at 1.
+}
+
 WireError DecodeBusMeta(std::string_view frame, BusMeta* out) {
   if (frame.empty()) return WireError::kEmpty;
   const auto* begin = reinterpret_cast<const uint8_t*>(frame.data());

@@ -127,7 +127,7 @@ void BusSubscriber::OnMessage(std::span<zmq::message_t> parts) {
 }
 
 void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence) {
-  auto it = brokers_.find(std::string(broker_id));
+  auto it = brokers_.find(broker_id);
   if (it == brokers_.end()) {
     if (brokers_.size() >= kMaxTrackedBrokers) return;
     BrokerState st;
@@ -138,24 +138,18 @@ void BusSubscriber::CheckSequence(std::string_view broker_id, uint64_t sequence)
     return;
   }
   BrokerState& st = it->second;
-  if (sequence > st.last_sequence + 1) {
-    const uint64_t missed = sequence - st.last_sequence - 1;
-    stats_.gaps += missed;
-    st.gaps->Inc(missed);
-    limited_.Warn("bus_gap", "sequence", "broker={} missed={} sequence={}", broker_id, missed,
-                  sequence);
-  } else if (sequence <= st.last_sequence) {
+  const BusSequenceStep step = NextBusSequence(st.last_sequence, sequence);
+  st.last_sequence = sequence;
+  if (step.restarted) {
     ++stats_.restarts;
     restarts_->Inc();
     log_->info("event=bus_broker_restart broker={} sequence={}", broker_id, sequence);
-    // A restarted broker numbers from 1 again: what it published before we
-    // saw this one (while we reconnected) is lost too.
-    if (sequence > 1) {
-      stats_.gaps += sequence - 1;
-      st.gaps->Inc(sequence - 1);
-    }
   }
-  st.last_sequence = sequence;
+  if (step.missed == 0) return;
+  stats_.gaps += step.missed;
+  st.gaps->Inc(step.missed);
+  limited_.Warn("bus_gap", "sequence", "broker={} missed={} sequence={}", broker_id, step.missed,
+                sequence);
 }
 
 }  // namespace sonde::summarizer

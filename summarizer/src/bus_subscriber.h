@@ -25,10 +25,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 #include <zmq.hpp>
 
@@ -99,7 +99,9 @@ class BusSubscriber {
     uint64_t last_sequence = 0;
     Counter* gaps = nullptr;
   };
-  std::unordered_map<std::string, BrokerState> brokers_;
+  // At most kMaxTrackedBrokers; std::less<> finds a broker id by view, so
+  // looking one up costs no string per publication.
+  std::map<std::string, BrokerState, std::less<>> brokers_;
   Counter* messages_ = nullptr;
   Counter* restarts_ = nullptr;
   BusBatches bundle_;  // Reused by every publication.

@@ -390,18 +390,12 @@ template <typename Item>
 void RollupEngine::UpdateMemo(const BatchView& batch, size_t begin, const Item* items,
                               size_t count, uint32_t scope) {
   if (scope == KeyScopes::kNone) return;
-  std::vector<uint32_t>& memo = scopes_.memo(scope);
-  bool changed = false;
+  std::vector<uint32_t>& memo = scopes_.memo(scope);  // In cache: pass 1 read it.
   for (size_t j = 0; j < count; ++j) {
     if (items[j].slot == SeriesTable::kNone || !batch.samples[begin + j].tags.empty()) continue;
-    if (begin + j < memo.size() && memo[begin + j] == items[j].slot) continue;
-    changed = true;
-    break;
-  }
-  if (!changed) return;
-  if (memo.size() < begin + count) memo.resize(begin + count, SeriesTable::kNone);
-  for (size_t j = 0; j < count; ++j) {
-    if (items[j].slot == SeriesTable::kNone || !batch.samples[begin + j].tags.empty()) continue;
+    // Grown only for positions it can serve (samples with tags of their own
+    // never use it).
+    if (memo.size() <= begin + j) memo.resize(begin + count, SeriesTable::kNone);
     memo[begin + j] = items[j].slot;
   }
 }

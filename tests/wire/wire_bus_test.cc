@@ -138,6 +138,18 @@ std::string Message(std::string_view source, int count) {
   return out;
 }
 
+TEST(WireBus, NextSequenceNamesGapsAndRestarts) {
+  auto step = [](uint64_t last, uint64_t seq) {
+    const BusSequenceStep s = NextBusSequence(last, seq);
+    return std::make_pair(s.missed, s.restarted);
+  };
+  EXPECT_EQ(step(4, 5), std::make_pair(uint64_t{0}, false));  // In order.
+  EXPECT_EQ(step(2, 5), std::make_pair(uint64_t{2}, false));  // 3 and 4 lost.
+  EXPECT_EQ(step(9, 1), std::make_pair(uint64_t{0}, true));   // Restarted, nothing lost.
+  EXPECT_EQ(step(9, 3), std::make_pair(uint64_t{2}, true));   // Restarted; 1 and 2 lost.
+  EXPECT_EQ(step(5, 5), std::make_pair(uint64_t{4}, true));   // A repeat is a restart too.
+}
+
 TEST(WireBus, SplitPayloadGivesEachMessageInOrder) {
   const std::string a = Message("web-01", 1), b = Message("web-01", 3), c = Message("web-01", 2);
   const std::string payload = a + b + c;  // Outlives the views into it.

@@ -48,20 +48,6 @@ std::string Percent(const std::optional<double>& v, bool csv) {
 // Text that tables show as "-" when empty, and CSV leaves empty.
 std::string OrDash(std::string text, bool csv) { return text.empty() && !csv ? "-" : text; }
 
-// Accepts a whole number of servers in [0, health::kMinHealthyLimit], with
-// a message that says so (CLI11's own range check prints DBL_MAX in full).
-CLI::Validator ServerCount() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        const std::optional<double> n = ParseNumber(value);
-        const int limit = health::kMinHealthyLimit;
-        if (n && *n >= 0 && *n <= limit && *n == static_cast<int>(*n)) return "";
-        return "must be a whole number of servers from 0 to " + std::to_string(limit) + ", not '" +
-               value + "'";
-      },
-      "", "server count");
-}
-
 int FailWith(const Status& status, int code) {
   Fail(status);
   return code;
@@ -250,7 +236,7 @@ Command AddHealthCommand(CLI::App& parent) {
   app->add_option("--min-healthy", args->min_healthy,
                   "Fewest Healthy servers a service needs (default 2)")
       ->type_name("N")
-      ->check(ServerCount());
+      ->check(WholeNumberUpTo(health::kMinHealthyLimit, "servers"));
   app->add_option("--sort", args->sort, "host, service, cpu, memory or status (worst first)")
       ->capture_default_str();
   app->add_option("--status", args->status, "Only show these statuses (e.g. Unhealthy,Down)")

@@ -1,6 +1,8 @@
 #include "query_flags.h"
 
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include "sonde/service_cli.h"
 #include "sonde/units.h"
@@ -76,6 +78,17 @@ CLI::Validator SecondsOrDurationMs() {
         return std::string();
       },
       "", "duration or seconds");
+}
+
+CLI::Validator WholeNumberUpTo(int max, std::string what) {
+  return CLI::Validator(
+      [max, what](std::string& value) -> std::string {
+        const std::optional<double> n = ParseNumber(value);
+        if (n && *n >= 0 && *n <= max && *n == static_cast<int>(*n)) return std::string();
+        return "must be a whole number of " + what + " from 0 to " + std::to_string(max) +
+               ", not '" + value + "'";
+      },
+      "", what);
 }
 
 CLI::Validator TimeValidator() {

@@ -51,6 +51,10 @@ CLI::Validator PositiveDurationMs();
 // a bare number of seconds ("2", "1.5"); rewritten into milliseconds.
 CLI::Validator SecondsOrDurationMs();
 CLI::Validator TimeValidator();
+// A whole number in [0, max] ("must be a whole number of <what> from 0 to
+// <max>, not '<value>'"); CLI11's own range checks print their bounds as
+// 0.000000 and a 309-digit double.
+CLI::Validator WholeNumberUpTo(int max, std::string what);
 
 }  // namespace sonde::tools
 

@@ -119,8 +119,7 @@ Command AddReportCommand(CLI::App& parent) {
       ->delimiter(',')
       ->type_name("FIELD[,FIELD...]")
       ->capture_default_str();
-  // Own checks: CLI11's Range and NonNegativeNumber print their bounds as
-  // "0.000000" and a 309-digit double.
+  // Own check: CLI11's Range prints its bounds as "0.000000".
   rate->add_option("--qos", args->qos, "Percent of targets that must answer")
       ->check(CLI::Validator(
           [](std::string& v) -> std::string {
@@ -131,13 +130,8 @@ Command AddReportCommand(CLI::App& parent) {
           "PERCENT", "percent"))
       ->capture_default_str();
   rate->add_option("--list-failed", args->list_failed, "List up to N failed targets (table)")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            const std::optional<double> n = ParseNumber(v);
-            if (n && *n >= 0 && *n <= 1000000 && *n == static_cast<int>(*n)) return std::string();
-            return "'" + v + "' is not a whole number from 0 to 1000000";
-          },
-          "N", "count"));
+      ->type_name("N")
+      ->check(WholeNumberUpTo(1000000, "targets"));
   rate->add_option("--max-age", args->max_age_ms,
                    "Leave out targets not polled within this long (e.g. 10m)")
       ->transform(PositiveDurationMs())

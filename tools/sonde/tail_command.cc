@@ -68,24 +68,16 @@ class GapCounter {
     auto it = brokers_.find(broker_id);
     if (it == brokers_.end()) it = brokers_.emplace(std::string(broker_id), PerBroker{}).first;
     PerBroker& b = it->second;
-    uint64_t missed = 0;
-    if (b.publications > 0 && sequence > b.last + 1) {
-      missed = sequence - b.last - 1;
+    BusSequenceStep step;  // The first publication seen is no gap.
+    if (b.publications > 0) step = NextBusSequence(b.last, sequence);
+    if (step.restarted) ++b.restarts;
+    if (step.missed > 0) {
       ++b.gaps;
-      b.missed += missed;
-    } else if (b.publications > 0 && sequence <= b.last) {
-      // A restarted broker numbers from 1 again: what it published before
-      // we saw this one (while we reconnected) is lost too.
-      ++b.restarts;
-      if (sequence > 1) {
-        missed = sequence - 1;
-        ++b.gaps;
-        b.missed += missed;
-      }
+      b.missed += step.missed;
     }
     b.last = sequence;
     ++b.publications;
-    return missed;
+    return step.missed;
   }
 
   const std::map<std::string, PerBroker, std::less<>>& brokers() const { return brokers_; }

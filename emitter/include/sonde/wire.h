@@ -234,6 +234,16 @@ struct BusMeta {
   uint32_t message_count = 1;  // Messages in the payload, 1 to kMaxBusMessages.
 };
 
+// What a publication's sequence number says, given the last one seen from
+// the same broker: a jump forward missed the publications between; a jump
+// back is a restart, and as a restarted broker numbers from 1 again, those
+// it sent before `sequence` (while the subscriber reconnected) were missed.
+struct BusSequenceStep {
+  uint64_t missed = 0;
+  bool restarted = false;
+};
+BusSequenceStep NextBusSequence(uint64_t last, uint64_t sequence);
+
 // Writes the topic frame for `source` into out[0, cap); returns its size, or
 // 0 when it does not fit.
 size_t EncodeBusTopic(std::string_view source, char* out, size_t cap);

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "sonde/fleet_report.h"
 #include "sonde/units.h"
 
 namespace sonde::health {
@@ -30,31 +31,6 @@ std::string Num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.4g", v);
   return buf;
-}
-
-// Orders "web-2" before "web-10".
-bool NaturalLess(const std::string& a, const std::string& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (std::isdigit(static_cast<unsigned char>(a[i])) &&
-        std::isdigit(static_cast<unsigned char>(b[j]))) {
-      size_t ei = i, ej = j;
-      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
-      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
-      std::string_view da(a.data() + i, ei - i), db(b.data() + j, ej - j);
-      while (da.size() > 1 && da.front() == '0') da.remove_prefix(1);
-      while (db.size() > 1 && db.front() == '0') db.remove_prefix(1);
-      if (da.size() != db.size()) return da.size() < db.size();
-      if (da != db) return da < db;
-      i = ei;
-      j = ej;
-      continue;
-    }
-    if (a[i] != b[j]) return a[i] < b[j];
-    ++i;
-    ++j;
-  }
-  return a.size() - i < b.size() - j;
 }
 
 // The host's series that are still current: those whose newest sample is at
@@ -260,9 +236,11 @@ FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& 
     if (!options.service.empty() && !EqualsIgnoreCase(server.service, options.service)) continue;
     fleet.servers.push_back(std::move(server));
   }
-  std::sort(
-      fleet.servers.begin(), fleet.servers.end(),
-      [](const ServerHealth& a, const ServerHealth& b) { return NaturalLess(a.host, b.host); });
+  // "web-2" before "web-10": the poller report's order.
+  std::sort(fleet.servers.begin(), fleet.servers.end(),
+            [](const ServerHealth& a, const ServerHealth& b) {
+              return sonde::fleet::NaturalLess(a.host, b.host);
+            });
   fleet.services = CountServices(fleet.servers, rules);
   // A service asked for by name that has no server at all has none healthy.
   if (!options.service.empty() && fleet.services.empty()) {
