@@ -19,6 +19,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../../build-poller}"
 bin="$build/bin/sonde-poller"
+floor="$build/bin/curl_floor_bench"
 targets="${TARGETS:-10000}"
 concurrency="${CONCURRENCY:-500}"
 rounds="${ROUNDS:-3}"
@@ -31,7 +32,9 @@ nginx_pin=(); client_pin=()
 for tool in nginx wrk /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
 done
-[ -x "$bin" ] || { echo "run.sh: $bin not built (ninja -C $build sonde-poller)" >&2; exit 1; }
+for b in "$bin" "$floor"; do
+  [ -x "$b" ] || { echo "run.sh: $b not built (ninja -C $build sonde-poller curl_floor_bench)" >&2; exit 1; }
+done
 
 tmp="$(mktemp -d /tmp/sonde-poller-bench.XXXXXX)"
 nginx_pid=""
@@ -92,9 +95,10 @@ awk -v n="$targets" 'BEGIN { for (i = 1; i <= n; i++) printf "t%05d\n", i }' > "
 
 echo "# sonde-poller benchmark: $targets targets, concurrency $concurrency, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pinned nginx=${NGINX_CPUS:-no} client=${CLIENT_CPUS:-no}"
 echo "# nginx $(nginx -v 2>&1 | sed 's/.*\///') (1 worker); wrk -c$concurrency -d${wrk_seconds}s with -t2 and -t1; $(date -u +%FT%TZ)"
+echo "# curl_floor: libcurl multi socket on libuv with the poller's options and no work per response (curl_floor_bench)"
 echo "# round_ms: the poller's own round (event=round_done); cpu_s: its user+sys for the whole run"
-printf '%-10s %9s %9s %9s %10s %8s %7s %12s %8s %6s\n' \
-  scenario wrk_t2 wrk_t1 round_ms poll_req_s pct_wrk cpu_s req_per_cpu_s rss_mb up
+printf '%-10s %9s %9s %10s %9s %10s %8s %10s %7s %12s %8s %6s\n' \
+  scenario wrk_t2 wrk_t1 curl_floor round_ms poll_req_s pct_wrk pct_floor cpu_s req_per_cpu_s rss_mb up
 
 wrk_rate() {  # threads url [header...]
   local threads="$1" url="$2"; shift 2
@@ -106,6 +110,8 @@ for scenario in keepalive fresh; do
   url="http://127.0.0.1:$port/status"
   wrk2="$(wrk_rate 2 "$url" "${hdr[@]}")"
   wrk1="$(wrk_rate 1 "$url" "${hdr[@]}")"
+  floor_rate="$("${client_pin[@]}" "$floor" --url-prefix "http://127.0.0.1:$port/status/" \
+    --requests "$targets" --concurrency "$concurrency" | sed -n 's/.*req_s=\([0-9]*\).*/\1/p')"
   for _ in $(seq "$rounds"); do
     /usr/bin/time -f '%U %S %M' -o "$tmp/time.txt" "${client_pin[@]}" "$bin" --once -i "$tmp/targets.txt" \
       --url-pattern "http://127.0.0.1:$port/status/{host}" -f "$concurrency" -r 0 \
@@ -113,10 +119,10 @@ for scenario in keepalive fresh; do
     round_ms="$(sed -n 's/.*event=round_done .*duration_ms=\([0-9]*\).*/\1/p' "$tmp/poller.log")"
     up="$(sed -n 's/.*event=round_done .*answered=\([0-9]*\).*/\1/p' "$tmp/poller.log")"
     read -r user sys rss_kb < "$tmp/time.txt"
-    awk -v s="$scenario" -v w2="$wrk2" -v w1="$wrk1" -v ms="$round_ms" -v n="$targets" \
+    awk -v s="$scenario" -v w2="$wrk2" -v w1="$wrk1" -v fl="$floor_rate" -v ms="$round_ms" -v n="$targets" \
         -v u="$user" -v sy="$sys" -v rss="$rss_kb" -v up="$up" 'BEGIN {
       r = n / (ms / 1000.0); cpu = u + sy;
-      printf "%-10s %9.0f %9.0f %9d %10.0f %7.0f%% %7.2f %12.0f %8.1f %6s\n",
-             s, w2, w1, ms, r, 100 * r / w2, cpu, n / cpu, rss / 1024, up }'
+      printf "%-10s %9.0f %9.0f %10.0f %9d %10.0f %7.0f%% %9.0f%% %7.2f %12.0f %8.1f %6s\n",
+             s, w2, w1, fl, ms, r, 100 * r / w2, 100 * r / fl, cpu, n / cpu, rss / 1024, up }'
   done
 done
