@@ -60,7 +60,18 @@ function(sonde_test file)
   if(TARGET sonde_tsan_suppressions)
     target_link_libraries(${target} PRIVATE sonde_tsan_suppressions)
   endif()
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS "${dir};${ARG_LABELS}")
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  # Labels are set by a CTest include file that runs after the discovered
+  # tests exist: gtest_discover_tests (CMake 3.25) splits PROPERTIES values on
+  # ';' at every step on the way to CTest, escaped or not, so a LABELS list
+  # there keeps only its first label.
+  set(labels ${dir} ${ARG_LABELS})
+  set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${labels_file}"
+    "if(${target}_TESTS)\n"
+    "  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS [==[${labels}]==])\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()
 
 # sonde_bench(<file> DEPS ...): Google Benchmark programs; never part of CTest.

@@ -30,7 +30,7 @@ BrokerImpl::BrokerImpl(BrokerOptions options)
       publisher_(options_.broker_id, &metrics_),
       relay_(&publisher_, &metrics_, &malformed_log_, options_.max_message_bytes, Clock::Real()),
       udp_(loop_.get(), &relay_, &metrics_, log_.get()),
-      pull_(loop_.get(), &relay_, &metrics_),
+      pull_(loop_.get(), &relay_, &metrics_, &malformed_log_),
       self_stats_(&registry_, options_.stats_source, "sonde.broker."),
       started_steady_ns_(Clock::Real()->SteadyNs()) {
   SONDE_CHECK(uv_async_init(loop_.get(), &stop_async_, OnStopAsync) == 0);

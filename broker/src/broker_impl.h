@@ -76,6 +76,7 @@ class BrokerImpl {
   UvLoop loop_;
   CounterRegistry registry_;
   BrokerMetrics metrics_;
+  // Dropped input: malformed messages, lost PULL connections.
   RateLimitedLog malformed_log_;
   zmq::context_t context_;  // Outlives the sockets below.
   Status zmq_scheduling_;   // UseBatchSchedulingForZmq's outcome, for the log.

@@ -22,6 +22,14 @@ BrokerMetrics::BrokerMetrics(CounterRegistry* r) {
                                  {"reason", WireErrorName(static_cast<WireError>(i))});
   }
   pull_multipart = r->AddCounter("pull_multipart", "Multi-frame PULL messages dropped.");
+  pull_peers = r->AddGauge("pull_peers", "Connections to the PULL socket open now.");
+  pull_peer_disconnects = r->AddCounter(
+      "pull_peer_disconnects",
+      "PUSH peers disconnected, for any reason; a message over max_message_bytes disconnects "
+      "its sender.");
+  pull_handshake_failures = r->AddCounter(
+      "pull_handshake_failures",
+      "Connections to the PULL socket that ended before completing the ZMTP handshake.");
   published = r->AddCounter("published", "Publications on the PUB socket, own stats included.");
   published_messages =
       r->AddCounter("published_messages", "Messages in publications (several per bundle).");
@@ -52,6 +60,9 @@ BrokerCounters BrokerMetrics::Snapshot() const {
     s.malformed_total += s.malformed[i];
   }
   s.pull_multipart = pull_multipart->value();
+  s.pull_peers = pull_peers->value();
+  s.pull_peer_disconnects = pull_peer_disconnects->value();
+  s.pull_handshake_failures = pull_handshake_failures->value();
   s.published = published->value();
   s.published_messages = published_messages->value();
   s.published_bytes = published_bytes->value();
@@ -66,11 +77,12 @@ BrokerCounters BrokerMetrics::Snapshot() const {
 std::string FormatCounters(const BrokerCounters& c) {
   std::string out = fmt::format(
       "udp_messages={} udp_samples={} udp_bytes={} pull_messages={} pull_samples={} "
-      "pull_bytes={} malformed={} pull_multipart={} published={} published_messages={} "
-      "published_bytes={} "
+      "pull_bytes={} malformed={} pull_multipart={} pull_peers={} pull_peer_disconnects={} "
+      "pull_handshake_failures={} published={} published_messages={} published_bytes={} "
       "publish_errors={} stats_published={} udp_receive_errors={} udp_kernel_drops={}",
       c.udp.messages, c.udp.samples, c.udp.bytes, c.pull.messages, c.pull.samples, c.pull.bytes,
-      c.malformed_total, c.pull_multipart, c.published, c.published_messages, c.published_bytes,
+      c.malformed_total, c.pull_multipart, c.pull_peers, c.pull_peer_disconnects,
+      c.pull_handshake_failures, c.published, c.published_messages, c.published_bytes,
       c.publish_errors, c.stats_published, c.udp_receive_errors, c.udp_kernel_drops);
   for (int i = 1; i < kWireErrorCount; ++i) {
     if (c.malformed[i] == 0) continue;

@@ -34,6 +34,9 @@ struct BrokerMetrics {
   std::array<Received, kIngestCount> received;
   std::array<Counter*, kWireErrorCount> malformed{};  // [kOk] is null.
   Counter* pull_multipart;
+  Gauge* pull_peers;
+  Counter* pull_peer_disconnects;
+  Counter* pull_handshake_failures;
   Counter* published;
   Counter* published_messages;
   Counter* published_bytes;

@@ -13,8 +13,9 @@ constexpr size_t kMaxParts = 16;
 
 }  // namespace
 
-ZmqPullIngest::ZmqPullIngest(uv_loop_t* loop, Relay* relay, BrokerMetrics* metrics)
-    : loop_(loop), relay_(relay), metrics_(metrics) {}
+ZmqPullIngest::ZmqPullIngest(uv_loop_t* loop, Relay* relay, BrokerMetrics* metrics,
+                             RateLimitedLog* log)
+    : loop_(loop), relay_(relay), metrics_(metrics), log_(log) {}
 
 ZmqPullIngest::~ZmqPullIngest() {
   watcher_.reset();
@@ -28,10 +29,24 @@ Status ZmqPullIngest::Bind(zmq::context_t* context, const std::string& endpoint,
     socket_->set(zmq::sockopt::rcvhwm, hwm);
     socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(max_message_bytes));
     socket_->set(zmq::sockopt::linger, 0);
+  } catch (const zmq::error_t& e) {
+    CloseSocket();
+    return Status::IOError("cannot create PULL " + endpoint + ": " + e.what());
+  }
+  // Before binding, so that not even the first peer goes uncounted.
+  const PeerCounters counters{.peers = metrics_->pull_peers,
+                              .disconnects = metrics_->pull_peer_disconnects,
+                              .handshake_failures = metrics_->pull_handshake_failures};
+  monitor_ = std::make_unique<ZmqPeerMonitor>(loop_, counters, log_, "pull", max_message_bytes);
+  if (Status s = monitor_->Attach(context, socket_.get()); !s.ok()) {
+    CloseSocket();
+    return s;
+  }
+  try {
     socket_->bind(endpoint);
     endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
-    socket_.reset();
+    CloseSocket();
     return Status::IOError("cannot bind PULL " + endpoint + ": " + e.what());
   }
   return Status::OK();
@@ -46,7 +61,7 @@ Status ZmqPullIngest::Start(size_t max_batch, std::shared_ptr<spdlog::logger> lo
                                    [this](std::span<zmq::message_t> parts) { OnMessage(parts); });
   if (!watcher.has_value()) return watcher.error().WithContext("PULL " + endpoint_);
   watcher_ = std::move(watcher.value());
-  return Status::OK();
+  return monitor_->Start(options.logger);
 }
 
 void ZmqPullIngest::OnMessage(std::span<zmq::message_t> parts) {
@@ -68,9 +83,12 @@ void ZmqPullIngest::SyncStats() {
 
 void ZmqPullIngest::Close() {
   if (watcher_ != nullptr) watcher_->Close();
+  if (monitor_ != nullptr) monitor_->Close();
 }
 
 void ZmqPullIngest::CloseSocket() {
+  // The monitor goes first: it must stop monitoring while the socket exists.
+  monitor_.reset();
   if (socket_ == nullptr) return;
   socket_->close();  // zmq::socket_t::close() does not throw.
   socket_.reset();

@@ -2,9 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -44,21 +46,70 @@ std::string DescribeError(const CLI::ParseError& e, const std::string& config_fi
 // real TOML parser (toml++), whose error says where: "3:1: redefinition of
 // 'udp'". CLI11 then reads the same text, so flags and keys stay one
 // mechanism with the same checks.
+//
+// CLI11 keeps no positions, so this also records "line:column" of each value
+// the file will really set into *positions: CLI11 applies a key only to an
+// option still empty after the command line, which is parsed first.
 class StrictTomlConfig : public CLI::ConfigTOML {
  public:
+  // Both must outlive this object (ServiceCli owns all three).
+  StrictTomlConfig(const CLI::App* app, std::map<const CLI::Option*, std::string>* positions)
+      : app_(app), positions_(positions) {}
+
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
     const std::string text(std::istreambuf_iterator<char>(input), {});
+    toml::table table;
     try {
-      (void)toml::parse(text);
+      table = toml::parse(text);
     } catch (const toml::parse_error& e) {
-      const auto& at = e.source().begin;
-      throw CLI::ConfigError(std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
-                             std::string(e.description()));
+      throw CLI::ConfigError(Position(e.source()) + ": " + std::string(e.description()));
     }
+    RecordPositions(table);
     std::istringstream again(text);
     return CLI::ConfigTOML::from_config(again);
   }
+
+ private:
+  static std::string Position(const toml::source_region& region) {
+    return std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+  }
+
+  void RecordPositions(const toml::table& table) const {
+    positions_->clear();
+    for (const auto& [key, node] : table) {
+      const CLI::Option* opt = OptionForKey(std::string(key.str()));
+      if (opt != nullptr && opt->empty()) positions_->emplace(opt, Position(node.source()));
+    }
+  }
+
+  // The option CLI11 sets for a top-level key (CLI::App::_parse_single_config).
+  const CLI::Option* OptionForKey(const std::string& key) const {
+    const CLI::Option* opt = app_->get_option_no_throw("--" + key);
+    if (opt == nullptr && key.size() == 1) opt = app_->get_option_no_throw("-" + key);
+    if (opt == nullptr) opt = app_->get_option_no_throw(key);
+    return opt;
+  }
+
+  const CLI::App* app_;
+  std::map<const CLI::Option*, std::string>* positions_;
 };
+
+bool IsFlagChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+}
+
+// The first flag a message names: "--pub-hwm" in "Could not convert:
+// --pub-hwm = lots" (CLI11) or "--pub-hwm: 0 is out of range" (Validate()).
+std::string FirstFlagIn(std::string_view message) {
+  for (size_t at = message.find("--"); at != std::string_view::npos;
+       at = message.find("--", at + 2)) {
+    if (at > 0 && IsFlagChar(message[at - 1])) continue;
+    size_t end = at + 2;
+    while (end < message.size() && IsFlagChar(message[end])) ++end;
+    if (end > at + 2) return std::string(message.substr(at, end - at));
+  }
+  return std::string();
+}
 
 CLI::Validator MakeUnitValidator(bool is_duration, bool transform) {
   return CLI::Validator(
@@ -102,7 +153,7 @@ ServiceCli::ServiceCli(std::string binary, std::string description)
                   "(docs/config.md)")
       ->type_name("FILE");
   app_.allow_config_extras(CLI::config_extras_mode::error);
-  app_.config_formatter(std::make_shared<StrictTomlConfig>());
+  app_.config_formatter(std::make_shared<StrictTomlConfig>(&app_, &config_positions_));
   app_.set_version_flag("--version", binary_ + " " + std::string(SondeVersion()));
   app_.add_option("--log-level", log_options_.level,
                   "Log levels, as SPDLOG_LEVEL: LEVEL or LEVEL,LOGGER=LEVEL,... "
@@ -164,8 +215,12 @@ std::optional<int> ServiceCli::Parse(int argc, const char* const* argv) {
     } catch (const CLI::Error&) {
       config = "config file";
     }
-    std::fprintf(stderr, "%s: error: %s (see --help)\n", binary_.c_str(),
-                 DescribeError(e, config).c_str());
+    std::string message = DescribeError(e, config);
+    // Config and file errors already name the file; a value's error names its flag.
+    if (e.get_name() != "ConfigError" && e.get_name() != "FileError") {
+      message = ConfigValuePosition(message) + message;
+    }
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", binary_.c_str(), message.c_str());
     return 2;
   }
   return std::nullopt;
@@ -199,9 +254,19 @@ std::string ServiceCli::EffectiveConfig() const {
 }
 
 int ServiceCli::Fail(std::string_view message) const {
-  std::fprintf(stderr, "%s: error: %.*s\n", binary_.c_str(), static_cast<int>(message.size()),
-               message.data());
+  const std::string position = ConfigValuePosition(message);
+  std::fprintf(stderr, "%s: error: %s%.*s\n", binary_.c_str(), position.c_str(),
+               static_cast<int>(message.size()), message.data());
   return 2;
+}
+
+std::string ServiceCli::ConfigValuePosition(std::string_view message) const {
+  const std::string flag = FirstFlagIn(message);
+  if (flag.empty()) return std::string();
+  const CLI::Option* opt = app_.get_option_no_throw(flag);
+  const auto it = config_positions_.find(opt);
+  if (opt == nullptr || it == config_positions_.end()) return std::string();
+  return config_file() + ":" + it->second + ": ";
 }
 
 }  // namespace sonde

@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
   sonde_emitter_t* emitter = NULL;
   int rc = sonde_emitter_open(&options, &emitter);
   if (rc < 0) {
-    fprintf(stderr, "c_example: opening %s: %s\n", options.endpoint, sonde_strerror(rc));
+    // sonde_strerror() names the kind of failure; sonde_emitter_last_error()
+    // says exactly what, e.g. "missing ':port' after the host".
+    fprintf(stderr, "c_example: opening %s: %s: %s\n", options.endpoint, sonde_strerror(rc),
+            sonde_emitter_last_error());
     return 2;
   }
   printf("sending to %s for %d s\n", options.endpoint, seconds);
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
       (unsigned long long)c.send_errors);
   sonde_emitter_close(emitter);
   if (rc < 0) {
-    fprintf(stderr, "c_example: flush: %s\n", sonde_strerror(rc));
+    // Still the flush's: the calls since then succeeded.
+    fprintf(stderr, "c_example: flush: %s\n", sonde_emitter_last_error());
     return 1;
   }
   return 0;

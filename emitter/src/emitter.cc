@@ -61,7 +61,18 @@ WireError CheckEnvelope(std::string_view source, std::span<const TagView> tags) 
       return WireError::kBadTag;
     }
   }
-  return WireError::kOk;
+  return wire_internal::FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag
+                                                          : WireError::kOk;
+}
+
+// now + timeout for Flush(), saturated so that it and the report slack after
+// it stay within the clock's range: now + milliseconds::max() would overflow
+// the clock's nanoseconds, and Flush(milliseconds::max()) means "as long as
+// it takes".
+SendDeadline FlushDeadline(SendDeadline now, milliseconds timeout) {
+  const SendDeadline last = SendDeadline::max() - kFlushReportSlack;
+  if (timeout >= std::chrono::floor<milliseconds>(last - now)) return last;
+  return now + std::max(timeout, milliseconds(0));
 }
 
 int64_t NowMs() {
@@ -257,7 +268,7 @@ RecordResult EmitterImpl::DropInvalid(WireError error) noexcept {
 Status EmitterImpl::Flush(milliseconds timeout) {
   const uint64_t failed_before = stats_.dropped_send_failed.load(std::memory_order_relaxed);
   const uint64_t errors_before = stats_.send_errors.load(std::memory_order_relaxed);
-  const SendDeadline deadline = SendClock::now() + std::max(timeout, milliseconds(0));
+  const SendDeadline deadline = FlushDeadline(SendClock::now(), timeout);
   uint64_t ticket;
   {
     std::lock_guard<std::mutex> lock(control_mu_);

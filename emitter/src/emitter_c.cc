@@ -7,6 +7,8 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "sonde/emitter.h"
 
@@ -15,6 +17,29 @@ struct sonde_emitter_s {
 };
 
 namespace {
+
+// sonde_emitter_last_error()'s text: a pointer, so that record calls can set
+// it to static text without touching the string, which holds the messages
+// with detail (open, flush) and allocates only when one is set.
+thread_local const char* t_last_error = "";
+thread_local std::string t_last_error_detail;
+
+// Makes `code` this thread's last error, described by sonde_strerror().
+int Fail(int code) noexcept {
+  t_last_error = sonde_strerror(code);
+  return code;
+}
+
+// Makes `code` this thread's last error, described by `message`.
+int Fail(int code, std::string_view message) noexcept {
+  try {
+    t_last_error_detail = message;
+    t_last_error = t_last_error_detail.c_str();
+  } catch (const std::bad_alloc&) {
+    t_last_error = sonde_strerror(code);  // The code alone is better than nothing.
+  }
+  return code;
+}
 
 int ToCode(const sonde::Status& s) {
   using Code = sonde::Status::Code;
@@ -79,9 +104,13 @@ class TagViews {
 int ToOptions(const sonde_emitter_options_t& in, sonde::EmitterOptions* out) {
   if (in.endpoint != nullptr) out->endpoint = in.endpoint;
   if (in.source != nullptr) out->source = in.source;
-  if (in.ntags > 0 && in.tags == nullptr) return SONDE_EINVAL;
+  if (in.ntags > 0 && in.tags == nullptr) {
+    return Fail(SONDE_EINVAL, "options: tags is NULL but ntags is " + std::to_string(in.ntags));
+  }
   for (size_t i = 0; i < in.ntags; ++i) {
-    if (in.tags[i].key == nullptr || in.tags[i].value == nullptr) return SONDE_EINVAL;
+    if (in.tags[i].key == nullptr || in.tags[i].value == nullptr) {
+      return Fail(SONDE_EINVAL, "options: tags[" + std::to_string(i) + "] has a NULL key or value");
+    }
     out->tags.push_back({in.tags[i].key, in.tags[i].value});
   }
   out->flush_interval = std::chrono::milliseconds(in.flush_interval_ms);
@@ -95,6 +124,8 @@ int ToOptions(const sonde_emitter_options_t& in, sonde::EmitterOptions* out) {
 }  // namespace
 
 extern "C" {
+
+const char* sonde_emitter_last_error(void) { return t_last_error; }
 
 const char* sonde_strerror(int code) {
   switch (code) {
@@ -135,44 +166,48 @@ void sonde_emitter_options_init(sonde_emitter_options_t* options) {
 }
 
 int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t** out) {
-  if (out == nullptr) return SONDE_EINVAL;
+  if (out == nullptr) return Fail(SONDE_EINVAL, "sonde_emitter_open: out is NULL");
   *out = nullptr;
-  if (options == nullptr) return SONDE_EINVAL;
+  if (options == nullptr) return Fail(SONDE_EINVAL, "sonde_emitter_open: options is NULL");
   try {
     sonde::EmitterOptions cpp_options;
     if (int rc = ToOptions(*options, &cpp_options); rc != 0) return rc;
     auto emitter = sonde::Emitter::Open(cpp_options);
-    if (!emitter) return ToCode(emitter.error());
+    if (!emitter) return Fail(ToCode(emitter.error()), emitter.error().message());
     *out = new sonde_emitter_s{std::move(*emitter)};
     return 0;
   } catch (const std::bad_alloc&) {
-    return SONDE_ENOMEM;
+    return Fail(SONDE_ENOMEM);
   } catch (...) {
-    return SONDE_EINTERNAL;
+    return Fail(SONDE_EINTERNAL);
   }
 }
 
 int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, sonde_kind_t kind,
                          int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags) {
-  if (e == nullptr || name == nullptr || !ValidKind(kind)) return SONDE_EINVAL;
+  if (e == nullptr || name == nullptr || !ValidKind(kind)) return Fail(SONDE_EINVAL);
   TagViews views;
-  if (!views.Fill(tags, ntags)) return SONDE_EINVAL;
-  return ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind), views.span(),
-                                   timestamp_ms));
+  if (!views.Fill(tags, ntags)) return Fail(SONDE_EINVAL);
+  const int rc = ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind),
+                                           views.span(), timestamp_ms));
+  return rc < 0 ? Fail(rc) : rc;
 }
 
 int sonde_emitter_record_for(sonde_emitter_t* e, const char* source, const sonde_tag_t* batch_tags,
                              size_t nbatch_tags, const char* name, double value, sonde_kind_t kind,
                              int64_t timestamp_ms, const sonde_tag_t* tags, size_t ntags) {
   if (e == nullptr || source == nullptr || name == nullptr || !ValidKind(kind)) {
-    return SONDE_EINVAL;
+    return Fail(SONDE_EINVAL);
   }
   TagViews batch_views;
   TagViews views;
-  if (!batch_views.Fill(batch_tags, nbatch_tags) || !views.Fill(tags, ntags)) return SONDE_EINVAL;
-  return ToCode(e->emitter->RecordFor({source, batch_views.span()}, name, value,
-                                      static_cast<sonde::MetricKind>(kind), views.span(),
-                                      timestamp_ms));
+  if (!batch_views.Fill(batch_tags, nbatch_tags) || !views.Fill(tags, ntags)) {
+    return Fail(SONDE_EINVAL);
+  }
+  const int rc = ToCode(e->emitter->RecordFor({source, batch_views.span()}, name, value,
+                                              static_cast<sonde::MetricKind>(kind), views.span(),
+                                              timestamp_ms));
+  return rc < 0 ? Fail(rc) : rc;
 }
 
 int sonde_emitter_gauge(sonde_emitter_t* e, const char* name, double value, const sonde_tag_t* tags,
@@ -191,18 +226,21 @@ int sonde_emitter_timing(sonde_emitter_t* e, const char* name, double millisecon
 }
 
 int sonde_emitter_flush(sonde_emitter_t* e, uint32_t timeout_ms) {
-  if (e == nullptr) return SONDE_EINVAL;
+  if (e == nullptr) return Fail(SONDE_EINVAL, "sonde_emitter_flush: the emitter is NULL");
   try {
-    return ToCode(e->emitter->Flush(std::chrono::milliseconds(timeout_ms)));
+    const sonde::Status s = e->emitter->Flush(std::chrono::milliseconds(timeout_ms));
+    return s.ok() ? 0 : Fail(ToCode(s), s.message());
   } catch (const std::bad_alloc&) {
-    return SONDE_ENOMEM;
+    return Fail(SONDE_ENOMEM);
   } catch (...) {
-    return SONDE_EINTERNAL;
+    return Fail(SONDE_EINTERNAL);
   }
 }
 
 int sonde_emitter_counters(const sonde_emitter_t* e, sonde_emitter_counters_t* out) {
-  if (e == nullptr || out == nullptr) return SONDE_EINVAL;
+  if (e == nullptr || out == nullptr) {
+    return Fail(SONDE_EINVAL, "sonde_emitter_counters: the emitter or out is NULL");
+  }
   const sonde::EmitterCounters c = e->emitter->counters();
   out->recorded = c.recorded;
   out->dropped_queue_full = c.dropped_queue_full;

@@ -19,7 +19,7 @@ inline constexpr size_t kMinBatchBytes = 256;
 inline constexpr size_t kMaxUdpMessageBytes = 65507;
 inline constexpr size_t kMinQueueBytes = 64 * 1024;
 inline constexpr size_t kMaxQueueBytes = size_t{1} << 30;
-inline constexpr std::chrono::milliseconds kMaxCloseTimeout = std::chrono::seconds(60);
+// kMaxCloseTimeout is public, in sonde/emitter.h.
 inline constexpr int kMaxZmqSendHwm = 1000000;
 
 // The messages' size limit for these options on this transport: the

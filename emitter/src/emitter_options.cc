@@ -6,6 +6,7 @@
 #include "emitter_limits.h"
 #include "sonde/emitter.h"
 #include "sonde/endpoint.h"
+#include "wire_limits.h"
 
 namespace sonde {
 namespace {
@@ -40,6 +41,10 @@ Status CheckEnvelope(const EmitterOptions& o, size_t max_batch_bytes) {
       return Status::InvalidArgument(
           "tags: a key is empty or over 64 bytes, a value over 255 bytes, or one has control "
           "characters");
+    case WireError::kDuplicateTag:
+      // The store could not tell which value a series has (wire-format.md).
+      return Status::InvalidArgument(
+          "tag '" + std::string(wire_internal::FindDuplicateKey(tags)->key) + "' given twice");
     case WireError::kOversized:
       return Status::InvalidArgument("source and tags alone take more than max_batch_bytes (" +
                                      std::to_string(max_batch_bytes) + ")");

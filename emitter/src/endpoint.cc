@@ -122,11 +122,62 @@ std::string HostPort(const std::string& host, uint16_t port, bool ipv6, bool sta
   return out;
 }
 
+// Resolves the host and port of a udp:// (SOCK_DGRAM) or tcp://
+// (SOCK_STREAM) endpoint.
+Result<SocketAddress> ResolveHostPort(const Endpoint& endpoint, int socktype) {
+  SocketAddress out;
+  if (endpoint.is_wildcard()) {
+    if (endpoint.is_ipv6()) {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_addr = in6addr_any;
+      in6->sin6_port = htons(endpoint.port);
+      out.length = sizeof(sockaddr_in6);
+    } else {
+      auto* in = reinterpret_cast<sockaddr_in*>(&out.storage);
+      in->sin_family = AF_INET;
+      in->sin_addr.s_addr = htonl(INADDR_ANY);
+      in->sin_port = htons(endpoint.port);
+      out.length = sizeof(sockaddr_in);
+    }
+    return out;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = socktype;
+  // A literal must never wait on DNS, whatever the resolver configuration.
+  hints.ai_flags = AI_NUMERICSERV | (endpoint.has_numeric_host() ? AI_NUMERICHOST : 0);
+  addrinfo* list = nullptr;
+  std::string port = std::to_string(endpoint.port);
+  int rc = getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &list);
+  if (rc != 0 || list == nullptr) {
+    return Status::NotFound("endpoint '" + endpoint.ToString() + "': cannot resolve '" +
+                            endpoint.host + "': " + gai_strerror(rc));
+  }
+  const addrinfo* pick = list;
+  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET) {
+      pick = ai;
+      break;
+    }
+  }
+  std::memcpy(&out.storage, pick->ai_addr, pick->ai_addrlen);
+  out.length = pick->ai_addrlen;
+  freeaddrinfo(list);
+  return out;
+}
+
 }  // namespace
 
 bool Endpoint::is_wildcard() const { return IsWildcardHost(host); }
 
 bool Endpoint::is_ipv6() const { return host.find(':') != std::string::npos; }
+
+bool Endpoint::has_numeric_host() const {
+  if (transport == Transport::kZmqIpc || is_wildcard()) return false;
+  unsigned char addr[sizeof(in6_addr)];
+  return inet_pton(is_ipv6() ? AF_INET6 : AF_INET, host.c_str(), addr) == 1;
+}
 
 std::string Endpoint::ZmqAddress() const {
   assert(is_zmq());
@@ -178,45 +229,14 @@ Result<SocketAddress> ResolveUdp(const Endpoint& endpoint) {
   if (endpoint.transport != Transport::kUdp) {
     return Status::InvalidArgument("endpoint '" + endpoint.ToString() + "' is not udp://");
   }
-  SocketAddress out;
-  if (endpoint.is_wildcard()) {
-    if (endpoint.is_ipv6()) {
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
-      in6->sin6_family = AF_INET6;
-      in6->sin6_addr = in6addr_any;
-      in6->sin6_port = htons(endpoint.port);
-      out.length = sizeof(sockaddr_in6);
-    } else {
-      auto* in = reinterpret_cast<sockaddr_in*>(&out.storage);
-      in->sin_family = AF_INET;
-      in->sin_addr.s_addr = htonl(INADDR_ANY);
-      in->sin_port = htons(endpoint.port);
-      out.length = sizeof(sockaddr_in);
-    }
-    return out;
+  return ResolveHostPort(endpoint, SOCK_DGRAM);
+}
+
+Result<SocketAddress> ResolveTcp(const Endpoint& endpoint) {
+  if (endpoint.transport != Transport::kZmqTcp) {
+    return Status::InvalidArgument("endpoint '" + endpoint.ToString() + "' is not tcp://");
   }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICSERV | (endpoint.is_ipv6() ? AI_NUMERICHOST : 0);
-  addrinfo* list = nullptr;
-  std::string port = std::to_string(endpoint.port);
-  int rc = getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &list);
-  if (rc != 0 || list == nullptr) {
-    return Status::NotFound("endpoint '" + endpoint.ToString() + "': cannot resolve '" +
-                            endpoint.host + "': " + gai_strerror(rc));
-  }
-  const addrinfo* pick = list;
-  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET) {
-      pick = ai;
-      break;
-    }
-  }
-  std::memcpy(&out.storage, pick->ai_addr, pick->ai_addrlen);
-  out.length = pick->ai_addrlen;
-  freeaddrinfo(list);
-  return out;
+  return ResolveHostPort(endpoint, SOCK_STREAM);
 }
 
 }  // namespace sonde

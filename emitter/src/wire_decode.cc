@@ -82,14 +82,23 @@ SONDE_WIRE_INLINE WireError ReadTimestamp(MsgpackReader& r, int64_t* ms) {
   return wire_internal::ValidTimestamp(*ms) ? WireError::kOk : WireError::kBadTimestamp;
 }
 
+// A key seen while reading a tags map. Trivial, so that ReadTags' array of
+// kMaxTagsPerLevel of them costs nothing until written (a string_view array
+// would be zeroed on every call).
+struct TagKey {
+  const char* data;
+  size_t size;
+};
+
 // The common case of a tags map: every key and value a fixstr (at most 31
 // bytes, 1-byte header 0xa0..0xbf). The headers are then no control bytes
 // themselves, so the whole map body is checked for control bytes in one pass
 // instead of string by string, which costs more than the rest of the map.
 // Returns the end of the body, or nullptr when the map is not of this shape
-// or has an empty key; the caller then reads it the general way.
+// or has an empty key; the caller then reads it the general way. The keys
+// go to keys[0..count) for the duplicate check.
 SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t* end,
-                                                uint32_t count) {
+                                                uint32_t count, TagKey* keys) {
   constexpr size_t kMaxFixStrPair = 2 * (1 + 31);
   if (static_cast<size_t>(end - p) >= count * kMaxFixStrPair) {
     // No pair of fixstrs can run past the end: no bounds checks needed.
@@ -98,6 +107,7 @@ SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t*
       if ((key & 0xe0) != wire_internal::kFixStrMin || key == wire_internal::kFixStrMin) {
         return nullptr;  // Not a fixstr, or an empty key.
       }
+      keys[i] = {reinterpret_cast<const char*>(p + 1), static_cast<size_t>(key & 0x1f)};
       p += 1 + (key & 0x1f);
       if ((p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
       p += 1 + (p[0] & 0x1f);
@@ -108,6 +118,7 @@ SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t*
     if (end - p < 2 || (p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
     const size_t key_len = p[0] & 0x1f;  // <= 31 < kMaxTagKeyBytes.
     if (key_len == 0 || static_cast<size_t>(end - p) < key_len + 2) return nullptr;
+    keys[i] = {reinterpret_cast<const char*>(p + 1), key_len};
     p += 1 + key_len;
     if ((p[0] & 0xe0) != wire_internal::kFixStrMin) return nullptr;
     const size_t value_len = p[0] & 0x1f;  // <= 31 < kMaxTagValueBytes.
@@ -117,7 +128,24 @@ SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t*
   return p;
 }
 
-// A tags map (batch or sample level): str -> str within the tag limits.
+// Whether two of a map's keys are equal. A map holds at most
+// kMaxTagsPerLevel keys, usually a handful, so comparing each with those
+// after it costs less than hashing them and allocates nothing; keys are
+// never empty, and most pairs differ in length or first byte.
+SONDE_WIRE_INLINE bool AnyKeyRepeats(const TagKey* keys, uint32_t count) {
+  for (uint32_t i = 0; i + 1 < count; ++i) {
+    for (uint32_t j = i + 1; j < count; ++j) {
+      if (keys[i].size == keys[j].size && keys[i].data[0] == keys[j].data[0] &&
+          std::memcmp(keys[i].data, keys[j].data, keys[i].size) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// A tags map (batch or sample level): str -> str within the tag limits, each
+// key once.
 SONDE_WIRE_INLINE WireError ReadTags(MsgpackReader& r, TagsView* out) {
   uint32_t count;
   SONDE_WIRE_TRY(r.ReadMapHeader(&count));
@@ -125,20 +153,25 @@ SONDE_WIRE_INLINE WireError ReadTags(MsgpackReader& r, TagsView* out) {
   SONDE_WIRE_TRY(r.CheckItemsFit(count, 2));  // A key is >= 2 bytes, a value >= 1.
   const uint8_t* body = r.pos();
   *out = TagsView(body, count);
-  if (const uint8_t* body_end = ScanFixStrTags(body, r.end(), count)) {
+  TagKey keys[kMaxTagsPerLevel];
+  if (const uint8_t* body_end = ScanFixStrTags(body, r.end(), count, keys)) {
     const std::string_view text(reinterpret_cast<const char*>(body),
                                 static_cast<size_t>(body_end - body));
     if (wire_internal::HasControlByte(text)) return WireError::kBadTag;
     r.SkipTo(body_end);
-    return WireError::kOk;
+  } else {
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string_view key, value;
+      SONDE_WIRE_TRY(r.ReadStr(&key));
+      if (!wire_internal::ValidTagKey(key)) return WireError::kBadTag;
+      keys[i] = {key.data(), key.size()};
+      SONDE_WIRE_TRY(r.ReadStr(&value));
+      if (!wire_internal::ValidTagValue(value)) return WireError::kBadTag;
+    }
   }
-  for (uint32_t i = 0; i < count; ++i) {
-    std::string_view key, value;
-    SONDE_WIRE_TRY(r.ReadStr(&key));
-    if (!wire_internal::ValidTagKey(key)) return WireError::kBadTag;
-    SONDE_WIRE_TRY(r.ReadStr(&value));
-    if (!wire_internal::ValidTagValue(value)) return WireError::kBadTag;
-  }
+  // Checked last, once the map is known to be well-formed (the store refuses
+  // a series whose tags repeat a key: docs/wire-format.md, "duplicate_tag").
+  if (count > 1 && AnyKeyRepeats(keys, count)) [[unlikely]] return WireError::kDuplicateTag;
   return WireError::kOk;
 }
 
@@ -308,27 +341,6 @@ WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
   return FinishEnvelope(sink, *env);
 }
 
-// Reads one str whose header and bytes were validated by ReadTags.
-std::string_view ReadValidatedStr(const uint8_t** p) {
-  const uint8_t* q = *p;
-  uint32_t len;
-  if ((*q & 0xe0) == wire_internal::kFixStrMin) {
-    len = *q & 0x1f;
-    q += 1;
-  } else if (*q == wire_internal::kStr8) {
-    len = q[1];
-    q += 2;
-  } else if (*q == wire_internal::kStr16) {
-    len = wire_internal::LoadBe16(q + 1);
-    q += 3;
-  } else {
-    len = wire_internal::LoadBe32(q + 1);
-    q += 5;
-  }
-  *p = q + len;
-  return {reinterpret_cast<const char*>(q), len};
-}
-
 }  // namespace
 
 WireError DecodeBatch(std::string_view message, BatchView* out) {
@@ -403,6 +415,27 @@ WireError DecodeBusPayload(std::string_view payload, uint32_t message_count, Bus
   return named != WireError::kOk ? named : e;  // Both reject the same payloads.
 }
 
+// Reads one str whose header and bytes were validated by ReadTags.
+std::string_view ReadValidatedStr(const uint8_t** p) {
+  const uint8_t* q = *p;
+  uint32_t len;
+  if ((*q & 0xe0) == wire_internal::kFixStrMin) {
+    len = *q & 0x1f;
+    q += 1;
+  } else if (*q == wire_internal::kStr8) {
+    len = q[1];
+    q += 2;
+  } else if (*q == wire_internal::kStr16) {
+    len = wire_internal::LoadBe16(q + 1);
+    q += 3;
+  } else {
+    len = wire_internal::LoadBe32(q + 1);
+    q += 5;
+  }
+  *p = q + len;
+  return {reinterpret_cast<const char*>(q), len};
+}
+
 void TagsView::Iterator::Load() {
   if (left_ == 0) return;
   tag_.key = ReadValidatedStr(&p_);
@@ -428,7 +461,8 @@ std::vector<Sample> ToSamples(const BatchView& batch) {
     s.value = view.value;
     s.timestamp_ms = view.timestamp_ms;
     s.kind = view.kind;
-    // Sample tags first so that they win; within one map the first wins.
+    // Sample tags first so that they override the batch's (keys are
+    // distinct within each map: the decoder rejects repeats).
     auto add = [&s](const TagView& tag) {
       for (const Tag& have : s.tags) {
         if (have.key == tag.key) return;
@@ -489,6 +523,8 @@ const char* WireErrorName(WireError error) {
       return "bad_timestamp";
     case WireError::kBadKind:
       return "bad_kind";
+    case WireError::kDuplicateTag:
+      return "duplicate_tag";
   }
   return "unknown";
 }

@@ -32,7 +32,7 @@ WireError CheckTags(std::span<const TagView> tags) {
   for (const TagView& tag : tags) {
     if (!ValidTagKey(tag.key) || !ValidTagValue(tag.value)) return WireError::kBadTag;
   }
-  return WireError::kOk;
+  return FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag : WireError::kOk;
 }
 
 size_t TagsSize(std::span<const TagView> tags) {
@@ -67,19 +67,20 @@ WireError SizeTags(std::span<const TagView> tags, size_t* size, bool* all_fixstr
   return WireError::kOk;
 }
 
-// Writes the tags map and checks the text of its keys and values.
+// Writes the tags map and checks the text of its keys and values, then that
+// no key repeats: the decoder's order, so both name the same error.
 WireError PutCheckedTags(char** p, std::span<const TagView> tags, bool all_fixstr) {
   char* body = PutMapHeader(*p, static_cast<uint32_t>(tags.size()));
   *p = body;
   for (const TagView& tag : tags) *p = PutStr(PutStr(*p, tag.key), tag.value);
   if (all_fixstr) {  // Headers 0xa0..0xbf are no control bytes themselves.
-    const bool bad = HasControlByte({body, static_cast<size_t>(*p - body)});
-    return bad ? WireError::kBadTag : WireError::kOk;
+    if (HasControlByte({body, static_cast<size_t>(*p - body)})) return WireError::kBadTag;
+  } else {
+    for (const TagView& tag : tags) {
+      if (HasControlByte(tag.key) || HasControlByte(tag.value)) return WireError::kBadTag;
+    }
   }
-  for (const TagView& tag : tags) {
-    if (HasControlByte(tag.key) || HasControlByte(tag.value)) return WireError::kBadTag;
-  }
-  return WireError::kOk;
+  return FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag : WireError::kOk;
 }
 
 WireError CheckScalars(const SampleRef& s) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 
 #if defined(__SSE2__)
@@ -130,6 +131,18 @@ SONDE_WIRE_LIMITS_INLINE bool ValidKind(MetricKind kind) {
   return static_cast<unsigned>(kind) < static_cast<unsigned>(kMetricKindCount);
 }
 SONDE_WIRE_LIMITS_INLINE bool Finite(double v) { return std::isfinite(v); }
+
+// The first key that appears twice in `tags`, or nullptr. A map holds at
+// most kMaxTagsPerLevel tags, usually a handful, so a quadratic scan costs
+// less than hashing and allocates nothing.
+SONDE_WIRE_LIMITS_INLINE const TagView* FindDuplicateKey(std::span<const TagView> tags) {
+  for (size_t i = 1; i < tags.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (tags[i].key == tags[j].key) return &tags[i];
+    }
+  }
+  return nullptr;
+}
 
 }  // namespace sonde::wire_internal
 

@@ -17,6 +17,15 @@ struct ZmqSender::Sockets {
 Result<std::unique_ptr<ZmqSender>> ZmqSender::Open(const Endpoint& endpoint,
                                                    const ZmqSenderOptions& options,
                                                    SendStats* stats) {
+  // ZeroMQ resolves a host name only when it connects, in the background, so
+  // a name that never resolves would look like a broker that is down until
+  // the flush times out. Resolve it once here, as udp:// does, to fail at
+  // once; ZeroMQ still gets the name, to follow it on reconnects. Literals
+  // need no lookup and skip it.
+  if (endpoint.transport == Transport::kZmqTcp && !endpoint.has_numeric_host()) {
+    Result<SocketAddress> resolved = ResolveTcp(endpoint);
+    if (!resolved) return resolved.error();
+  }
   const std::string address = endpoint.ZmqAddress();
   try {
     auto sockets = std::make_unique<Sockets>();

@@ -133,8 +133,16 @@ double RollupWindow::avg() const {
   return sum_ / static_cast<double>(count());
 }
 
-double RollupWindow::RatePerSec() const {
-  return sum_ / (static_cast<double>(ResolutionMs(resolution_)) / 1000.0);
+int64_t RollupWindow::CoveredMs(int64_t now_ms) const {
+  constexpr int64_t kMinCoveredMs = 1000;
+  // Compared before subtracting, so that no now_ms can overflow.
+  if (!open_ || now_ms >= end_ms()) return ResolutionMs(resolution_);
+  if (now_ms < start_ms_ + kMinCoveredMs) return kMinCoveredMs;
+  return now_ms - start_ms_;
+}
+
+double RollupWindow::RatePerSec(int64_t now_ms) const {
+  return sum_ / (static_cast<double>(CoveredMs(now_ms)) / 1000.0);
 }
 
 double RollupWindow::Quantile(double q) const {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "sonde/ascii.h"
+
 namespace sonde {
 namespace {
 
@@ -55,8 +57,6 @@ Status CheckText(std::string_view what, std::string_view s, size_t max, bool all
   }
   return Status::OK();
 }
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
@@ -144,9 +144,7 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
   if (needle.size() > haystack.size()) return false;
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() && Lower(haystack[i + k]) == Lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
+    if (AsciiIEquals(haystack.substr(i, needle.size()), needle)) return true;
   }
   return false;
 }

@@ -130,7 +130,7 @@ bool ParseSeriesId(std::string_view text, SeriesId* id) {
   return true;
 }
 
-WindowStats StatsOf(const RollupWindow& w) {
+WindowStats StatsOf(const RollupWindow& w, int64_t now_ms) {
   WindowStats s;
   s.start_ms = w.start_ms();
   s.end_ms = w.end_ms();
@@ -141,7 +141,7 @@ WindowStats StatsOf(const RollupWindow& w) {
   s.last = w.last();
   s.last_ms = w.last_ms();
   s.avg = w.avg();
-  s.rate = w.RatePerSec();
+  s.rate = w.RatePerSec(now_ms);
   s.p50 = w.Quantile(0.5);
   s.p90 = w.Quantile(0.9);
   s.p99 = w.Quantile(0.99);
@@ -149,7 +149,7 @@ WindowStats StatsOf(const RollupWindow& w) {
   return s;
 }
 
-RangeSummary SummaryOf(std::span<const RollupWindow> windows) {
+RangeSummary SummaryOf(std::span<const RollupWindow> windows, int64_t now_ms) {
   RangeSummary out;
   if (windows.empty()) return out;
   out.windows = windows.size();
@@ -172,18 +172,25 @@ RangeSummary SummaryOf(std::span<const RollupWindow> windows) {
   out.p50 = std::clamp(merged.Quantile(0.5), out.min, out.max);
   out.p90 = std::clamp(merged.Quantile(0.9), out.min, out.max);
   out.p99 = std::clamp(merged.Quantile(0.99), out.min, out.max);
+  // The range ends where its last window's samples do: at now while that
+  // window is open (RollupWindow::CoveredMs), so that the current window
+  // does not dilute the range's rate either.
+  const RollupWindow& last = windows.back();
   const double seconds =
-      (static_cast<double>(out.end_ms) - static_cast<double>(out.start_ms)) / 1000.0;
+      (static_cast<double>(last.start_ms()) + static_cast<double>(last.CoveredMs(now_ms)) -
+       static_cast<double>(out.start_ms)) /
+      1000.0;
   if (seconds > 0) out.rate = out.sum / seconds;
   return out;
 }
 
-SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows) {
+SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows,
+                           int64_t now_ms) {
   SeriesWindows s;
   s.series = std::move(series);
   s.windows.reserve(windows.size());
-  for (const RollupWindow& w : windows) s.windows.push_back(StatsOf(w));
-  s.summary = SummaryOf(windows);
+  for (const RollupWindow& w : windows) s.windows.push_back(StatsOf(w, now_ms));
+  s.summary = SummaryOf(windows, now_ms);
   return s;
 }
 

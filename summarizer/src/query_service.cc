@@ -39,8 +39,9 @@ HttpResponse JsonResponse(const json& j) {
 
 json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-// One element of liz's "averages", with Sonde's statistics beside liz's.
-json LizAverage(const RollupWindow& w) {
+// One element of liz's "averages", with Sonde's statistics beside liz's;
+// `now_ms` is the query's now, which an open window's rate counts up to.
+json LizAverage(const RollupWindow& w, int64_t now_ms) {
   const int64_t size_sec = ResolutionMs(w.resolution()) / 1000;
   return json{{"start-sec", w.start_ms() / 1000},
               {"end-sec", w.end_ms() / 1000},
@@ -51,7 +52,7 @@ json LizAverage(const RollupWindow& w) {
               {"max", Num(w.max())},
               {"sum", Num(w.sum())},
               {"last", Num(w.last())},
-              {"rate", Num(w.RatePerSec())},
+              {"rate", Num(w.RatePerSec(now_ms))},
               {"p50", Num(w.Quantile(0.5))},
               {"p90", Num(w.Quantile(0.9))},
               {"p99", Num(w.Quantile(0.99))}};
@@ -177,7 +178,7 @@ HttpResponse QueryService::LizPerf(std::string_view host, std::string_view label
       if (k == keys.end() || r.windows.empty()) continue;
       json averages = json::array();
       for (const RollupWindow& w : r.windows) {
-        if (!w.empty()) averages.push_back(LizAverage(w));
+        if (!w.empty()) averages.push_back(LizAverage(w, now));
       }
       const size_t count = averages.size();
       assert(!out.contains(k->second));  // LizMetricKeys made the keys unique.
@@ -272,7 +273,7 @@ HttpResponse QueryService::Rollups(const QueryParams& query) const {
   for (SeriesRollups& sr : rollups) {
     if (sr.windows.empty()) continue;
     // The summary needs the sketches, which only the server has.
-    r.series.push_back(api::ServeWindows(std::move(sr.series), sr.windows));
+    r.series.push_back(api::ServeWindows(std::move(sr.series), sr.windows, now));
   }
   return HttpResponse::Json(200, api::ToJsonText(r));
 }

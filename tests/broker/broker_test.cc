@@ -234,6 +234,8 @@ std::map<WireError, std::string> RejectPerReason() {
       {W::kNonFinite, Envelope(Arr(1) + Arr(2) + S("cpu") + F64(std::nan("")))},
       {W::kBadTimestamp, Envelope(Arr(1) + kSample, S("web-01"), U(0))},
       {W::kBadKind, Envelope(Arr(1) + Arr(3) + S("cpu") + F64(1) + U(7))},
+      {W::kDuplicateTag, Envelope(Arr(1) + Arr(5) + S("cpu") + F64(1) + Fix(0xc0) + Fix(0xc0) +
+                                  Map(2) + S("k") + S("v") + S("k") + S("w"))},
   };
 }
 

@@ -22,6 +22,7 @@ struct FakeServiceOptions {
   std::chrono::milliseconds flush = std::chrono::seconds(1);
   uint64_t max_bytes = 64 << 20;
   int64_t window_ms = 60000;
+  int hwm = 1000;
   bool verbose = false;
 };
 
@@ -35,6 +36,7 @@ class ServiceCliTest : public ::testing::Test {
         .add_option("--window", opts_.window_ms, "Window")
         ->transform(DurationMsTransformer());
     cli_.app().add_flag("--verbose", opts_.verbose, "Chatty");
+    cli_.app().add_option("--hwm", opts_.hwm, "Queue bound")->capture_default_str();
   }
 
   std::optional<int> Parse(std::vector<std::string> args) {
@@ -110,8 +112,8 @@ TEST_F(ServiceCliTest, UnknownConfigKeyIsOneClearError) {
 // (toml++ words it: "3:7: Error while parsing key-value pair: cannot
 // redefine existing string 'udp'".)
 TEST_F(ServiceCliTest, RepeatedConfigKeyIsAnErrorWithItsPlace) {
-  const std::string path =
-      WriteConfig("udp = \"udp://127.0.0.1:27700\"\nflush = \"2s\"\nudp = \"udp://127.0.0.1:27710\"\n");
+  const std::string path = WriteConfig(
+      "udp = \"udp://127.0.0.1:27700\"\nflush = \"2s\"\nudp = \"udp://127.0.0.1:27710\"\n");
   EXPECT_EQ(Parse({"--config", path}), 2);
   EXPECT_EQ(stderr_.rfind("sonde-test: error: " + path + ":3:", 0), 0u) << stderr_;
   EXPECT_NE(stderr_.find("cannot redefine existing string 'udp'"), std::string::npos) << stderr_;
@@ -137,11 +139,68 @@ TEST_F(ServiceCliTest, BadDurationNamesTheFlag) {
   EXPECT_EQ(opts_.flush, std::chrono::seconds(1));  // Untouched.
 }
 
-TEST_F(ServiceCliTest, BadSizeInConfigFileNamesTheFlag) {
+TEST_F(ServiceCliTest, BadSizeInConfigFileNamesFileAndFlag) {
   const std::string path = WriteConfig("max-bytes = \"12 parsecs\"\n");
   EXPECT_EQ(Parse({"--config", path}), 2);
-  EXPECT_NE(stderr_.find("sonde-test: error: --max-bytes: '12 parsecs'"), std::string::npos)
+  EXPECT_NE(stderr_.find("sonde-test: error: " + path + ":1:13: --max-bytes: '12 parsecs'"),
+            std::string::npos)
       << stderr_;
+}
+
+// The value's line and column, then the flag's own message, unchanged.
+TEST_F(ServiceCliTest, UnconvertibleConfigValueNamesFileLineAndColumn) {
+  const std::string path = WriteConfig("udp = \"udp://127.0.0.1:7700\"\n\nhwm = \"lots\"\n");
+  EXPECT_EQ(Parse({"--config", path}), 2);
+  EXPECT_EQ(stderr_,
+            "sonde-test: error: " + path + ":3:7: Could not convert: --hwm = lots (see --help)\n");
+}
+
+TEST_F(ServiceCliTest, BadFlagValueInConfigFileNamesFileLineAndColumn) {
+  const std::string path = WriteConfig("hwm = 5\n  verbose = \"maybe\"\n");
+  EXPECT_EQ(Parse({"--config", path}), 2);
+  EXPECT_EQ(stderr_.rfind("sonde-test: error: " + path + ":2:13: ", 0), 0u) << stderr_;
+  EXPECT_NE(stderr_.find("--verbose"), std::string::npos) << stderr_;
+}
+
+TEST_F(ServiceCliTest, BadCommandLineValueKeepsItsMessageWithAConfigFile) {
+  const std::string path = WriteConfig("hwm = 5\nflush = \"2s\"\n");
+  EXPECT_EQ(Parse({"--config", path, "--hwm", "lots"}), 2);
+  EXPECT_EQ(stderr_, "sonde-test: error: Could not convert: --hwm = lots (see --help)\n");
+  EXPECT_EQ(Parse({"--config", path, "--flush", "10x"}), 2);
+  EXPECT_EQ(stderr_,
+            "sonde-test: error: --flush: '10x': unknown unit 'x' (expected ms, s, m, h or d) "
+            "(see --help)\n");
+}
+
+// The command line wins, so the file's bad value is never read.
+TEST_F(ServiceCliTest, CommandLineOverridesABadConfigValue) {
+  const std::string path = WriteConfig("hwm = \"lots\"\n");
+  EXPECT_EQ(Parse({"--config", path, "--hwm", "7"}), std::nullopt) << stderr_;
+  EXPECT_EQ(opts_.hwm, 7);
+}
+
+// main()'s own checks (Options::Validate()) come after Parse(), through Fail().
+TEST_F(ServiceCliTest, FailNamesTheConfigValueItsFlagCameFrom) {
+  const std::string path = WriteConfig("udp = \"udp://127.0.0.1:7700\"\nhwm = 0\n");
+  EXPECT_EQ(Parse({"--config", path}), std::nullopt) << stderr_;
+  CaptureStderr();
+  EXPECT_EQ(cli_.Fail("--hwm: 0 is out of range [1, 100]"), 2);
+  EXPECT_EQ(GetCapturedStderr(),
+            "sonde-test: error: " + path + ":2:7: --hwm: 0 is out of range [1, 100]\n");
+  // A flag the file did not set, and one whose name only starts like --udp.
+  CaptureStderr();
+  cli_.Fail("--flush: too short");
+  cli_.Fail("--udp-rcvbuf: too big");
+  EXPECT_EQ(GetCapturedStderr(),
+            "sonde-test: error: --flush: too short\nsonde-test: error: --udp-rcvbuf: too big\n");
+}
+
+TEST_F(ServiceCliTest, FailKeepsItsMessageForACommandLineValue) {
+  const std::string path = WriteConfig("hwm = 5\n");
+  EXPECT_EQ(Parse({"--config", path, "--hwm", "0"}), std::nullopt) << stderr_;
+  CaptureStderr();
+  EXPECT_EQ(cli_.Fail("--hwm: 0 is out of range [1, 100]"), 2);
+  EXPECT_EQ(GetCapturedStderr(), "sonde-test: error: --hwm: 0 is out of range [1, 100]\n");
 }
 
 TEST_F(ServiceCliTest, BadTransformedDuration) {

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "receivers.h"
 #include "sonde/emitter.h"
@@ -70,6 +72,74 @@ TEST(EmitterC, OpenRejectsBadArguments) {
   sonde_emitter_options_init(&o);
   o.ntags = 1;  // tags is NULL.
   EXPECT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+}
+
+// The codes say what kind of failure; sonde_emitter_last_error() says what
+// exactly, as the C++ Status does.
+TEST(EmitterC, LastErrorSaysWhatFailed) {
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  sonde_emitter_t* e = nullptr;
+  o.endpoint = "udp://127.0.0.1";
+  ASSERT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+  EXPECT_EQ(std::string(sonde_emitter_last_error()),
+            "endpoint 'udp://127.0.0.1': missing ':port' after the host; expected "
+            "udp://host:port, tcp://host:port or ipc://path");
+
+  // A success leaves it alone, as errno.
+  sonde_emitter_options_init(&o);
+  ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
+  EXPECT_NE(std::string(sonde_emitter_last_error()).find("missing ':port'"), std::string::npos);
+  sonde_emitter_close(e);
+
+  struct Case {
+    void (*edit)(sonde_emitter_options_t*);
+    int code;
+    const char* message_has;
+  };
+  static const sonde_tag_t kTwice[] = {{"service", "a"}, {"service", "b"}};
+  static const sonde_tag_t kNullValue[] = {{"k", nullptr}};
+  const Case cases[] = {
+      {[](sonde_emitter_options_t* p) { p->close_timeout_ms = 120000; }, SONDE_EINVAL,
+       "close_timeout: 120000 ms is out of range (0 to 60 s)"},
+      {[](sonde_emitter_options_t* p) { p->zmq_send_hwm = 0; }, SONDE_EINVAL,
+       "zmq_send_hwm: 0 is out of range (1 to 1000000)"},
+      {[](sonde_emitter_options_t* p) {
+         p->tags = kTwice;
+         p->ntags = 2;
+       },
+       SONDE_EINVAL, "tag 'service' given twice"},
+      {[](sonde_emitter_options_t* p) {
+         p->tags = kNullValue;
+         p->ntags = 1;
+       },
+       SONDE_EINVAL, "options: tags[0] has a NULL key or value"},
+      {[](sonde_emitter_options_t* p) { p->ntags = 3; }, SONDE_EINVAL,
+       "options: tags is NULL but ntags is 3"},
+      {[](sonde_emitter_options_t* p) { p->endpoint = "tcp://bad..name:7701"; }, SONDE_ENOTFOUND,
+       "cannot resolve 'bad..name'"},
+  };
+  for (const Case& c : cases) {
+    sonde_emitter_options_init(&o);
+    c.edit(&o);
+    EXPECT_EQ(sonde_emitter_open(&o, &e), c.code) << c.message_has;
+    EXPECT_NE(std::string(sonde_emitter_last_error()).find(c.message_has), std::string::npos)
+        << sonde_emitter_last_error();
+  }
+  EXPECT_EQ(sonde_emitter_open(&o, nullptr), SONDE_EINVAL);
+  EXPECT_STREQ(sonde_emitter_last_error(), "sonde_emitter_open: out is NULL");
+}
+
+TEST(EmitterC, LastErrorIsPerThread) {
+  sonde_emitter_options_t o;
+  sonde_emitter_options_init(&o);
+  o.endpoint = "foo";
+  sonde_emitter_t* e = nullptr;
+  ASSERT_EQ(sonde_emitter_open(&o, &e), SONDE_EINVAL);
+  std::string other;
+  std::thread([&] { other = sonde_emitter_last_error(); }).join();
+  EXPECT_EQ(other, "");
+  EXPECT_NE(std::string(sonde_emitter_last_error()).find("endpoint 'foo'"), std::string::npos);
 }
 
 // Opens an emitter to `endpoint` that sends on flush only; null on failure.
@@ -170,9 +240,14 @@ TEST(EmitterC, RejectsBadSamples) {
   EXPECT_EQ(sonde_emitter_gauge(e, "", 1, nullptr, 0), SONDE_EBADSAMPLE);
   EXPECT_EQ(sonde_emitter_gauge(e, "nan", std::nan(""), nullptr, 0), SONDE_EBADSAMPLE);
   sonde_tag_t many[40];
-  for (sonde_tag_t& t : many) t = {"k", "v"};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back("k" + std::to_string(i));
+  for (int i = 0; i < 40; ++i) many[i] = {keys[i].c_str(), "v"};
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 33), SONDE_EBADSAMPLE);
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 40), SONDE_EBADSAMPLE);
+  EXPECT_STREQ(sonde_emitter_last_error(), sonde_strerror(SONDE_EBADSAMPLE));
+  const sonde_tag_t twice[] = {{"k", "a"}, {"k", "b"}};
+  EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, twice, 2), SONDE_EBADSAMPLE);
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 32), 0);
   // Programming errors: not counted.
   EXPECT_EQ(sonde_emitter_gauge(nullptr, "x", 1, nullptr, 0), SONDE_EINVAL);
@@ -187,7 +262,7 @@ TEST(EmitterC, RejectsBadSamples) {
 
   sonde_emitter_counters_t c;
   ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
-  EXPECT_EQ(c.dropped_invalid, 4u);
+  EXPECT_EQ(c.dropped_invalid, 5u);
   EXPECT_EQ(c.recorded, 1u);
   sonde_emitter_close(e);
   sonde_emitter_close(nullptr);  // Ignored.
@@ -204,6 +279,9 @@ TEST(EmitterC, FlushReportsUnreachablePeer) {
   ASSERT_EQ(sonde_emitter_open(&o, &e), 0);
   EXPECT_EQ(sonde_emitter_count(e, "requests", 1, nullptr, 0), 0);
   EXPECT_EQ(sonde_emitter_flush(e, 100), SONDE_EUNAVAIL);
+  EXPECT_NE(std::string(sonde_emitter_last_error()).find("no ZeroMQ peer accepted the messages"),
+            std::string::npos)
+      << sonde_emitter_last_error();
   sonde_emitter_counters_t c;
   ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
   EXPECT_EQ(c.dropped_send_failed, 1u);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <variant>
 
 #include "sonde/emitter.h"
 
@@ -110,6 +111,45 @@ TEST(EmitterOptions, ChecksEachField) {
       EXPECT_NE(s.message().find(c.message_has), std::string::npos) << s.message();
     }
   }
+}
+
+TEST(EmitterOptions, TagKeyGivenTwiceIsRefusedByName) {
+  EmitterOptions o;
+  o.tags = {{"service", "a"}, {"region", "eu"}, {"service", "b"}};
+  Status s = o.Validate();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(), "tag 'service' given twice");
+  o.tags = {{"service", "a"}, {"service", "a"}};  // The same value is no better.
+  EXPECT_EQ(o.Validate().message(), "tag 'service' given twice");
+  auto e = Emitter::Open(o);
+  ASSERT_FALSE(e.has_value());
+  EXPECT_EQ(e.error().message(), "tag 'service' given twice");
+}
+
+// status.h: misusing a Result is a caller's bug; debug builds abort naming
+// the call, release builds throw std::bad_variant_access.
+TEST(ResultMisuse, AbortsInDebugAndThrowsInRelease) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const Result<int> error = Status::NotFound("nothing");
+  const Result<int> value = 7;
+  auto value_of_error = [&] {
+    try {
+      (void)error.value();
+    } catch (const std::bad_variant_access&) {
+    }
+  };
+  auto error_of_value = [&] {
+    try {
+      (void)value.error();
+    } catch (const std::bad_variant_access&) {
+    }
+  };
+  EXPECT_DEBUG_DEATH(value_of_error(), "Result::value\\(\\) REQUIRES has_value");
+  EXPECT_DEBUG_DEATH(error_of_value(), "Result::error\\(\\) REQUIRES !has_value");
+#ifdef NDEBUG
+  EXPECT_THROW((void)error.value(), std::bad_variant_access);
+  EXPECT_THROW((void)value.error(), std::bad_variant_access);
+#endif
 }
 
 TEST(EmitterOptions, OpenRejectsInvalidOptions) {

@@ -165,9 +165,13 @@ TEST(EmitterUdp, InvalidSamplesAreCountedByReason) {
   auto e = OpenOrDie(UdpOptions(rx));
   ASSERT_NE(e, nullptr);
   std::vector<TagView> many(kMaxTagsPerLevel + 1, TagView{"k", "v"});
-  std::vector<TagView> big(
-      kMaxTagsPerLevel, TagView{"k", std::string_view("0123456789012345678901234567890123456789"
-                                                      "0123456789012345678901234567890123456789")});
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < kMaxTagsPerLevel; ++i) keys.push_back("k" + std::to_string(i));
+  std::vector<TagView> big;
+  for (const std::string& key : keys) {
+    big.push_back({key, std::string_view("0123456789012345678901234567890123456789"
+                                         "0123456789012345678901234567890123456789")});
+  }
   const std::string long_name(kMaxNameBytes + 1, 'n');
   EXPECT_EQ(e->Gauge("", 1), RecordResult::kDroppedInvalid);
   EXPECT_EQ(e->Gauge(long_name, 1), RecordResult::kDroppedInvalid);
@@ -197,6 +201,35 @@ TEST(EmitterUdp, InvalidSamplesAreCountedByReason) {
   std::vector<Received> got = rx.ReceiveSamples(1);
   ASSERT_EQ(CountSamples(got), 1u);
   EXPECT_EQ(got[0].samples[0].name, "ok");
+}
+
+// A key twice within a sample's tags would make the store refuse the series:
+// dropped and counted by name. A sample's own tag with the key of a default
+// tag is the documented override, and each map on the wire holds it once.
+TEST(EmitterUdp, SampleTagKeyTwiceIsDroppedWhileOverridingADefaultIsNot) {
+  UdpReceiver rx;
+  EmitterOptions o = UdpOptions(rx);
+  o.tags = {{"service", "auth"}};
+  auto e = OpenOrDie(o);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->Gauge("dup", 1, {{"core", "0"}, {"core", "1"}}), RecordResult::kDroppedInvalid);
+  EXPECT_EQ(e->Gauge("dup_same", 1, {{"core", "0"}, {"x", "y"}, {"core", "0"}}),
+            RecordResult::kDroppedInvalid);
+  EXPECT_EQ(e->Gauge("override", 2, {{"service", "billing"}}), RecordResult::kQueued);
+  const EmitterCounters c = e->counters();
+  EXPECT_EQ(c.invalid(WireError::kDuplicateTag), 2u);
+  EXPECT_EQ(c.dropped_invalid, 2u);
+  ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
+
+  std::vector<Received> got = rx.ReceiveSamples(1);
+  ASSERT_EQ(CountSamples(got), 1u);
+  EXPECT_EQ(got[0].batch_tags, (Tags{{"service", "auth"}}));
+  EXPECT_EQ(got[0].samples[0].name, "override");
+  EXPECT_EQ(got[0].samples[0].tags, (Tags{{"service", "billing"}}));
+  BatchView view;
+  ASSERT_EQ(DecodeBatch(got[0].bytes, &view), WireError::kOk);
+  ASSERT_EQ(view.samples.size(), 1u);
+  EXPECT_EQ(view.samples[0].tags.size(), 1u);
 }
 
 TEST(EmitterUdp, NobodyListeningNeverBlocksAndIsCounted) {
@@ -343,21 +376,26 @@ TEST(EmitterRecordFor, BadEnvelopesAreDroppedAndCountedByReason) {
   std::vector<TagView> too_many;
   for (int i = 0; i < 33; ++i) too_many.push_back({"k", "v"});
   EXPECT_EQ(e->RecordFor({"h", too_many}, "up", 1, MetricKind::kGauge), invalid);
+  const std::vector<TagView> key_twice = {{"version", "2.1"}, {"version", "2.2"}};
+  EXPECT_EQ(e->RecordFor({"h", key_twice}, "up", 1, MetricKind::kGauge), invalid);
   // Legal tags whose envelope alone passes a 1,400-byte datagram.
   const std::string long_value(255, 'v');
-  const std::vector<TagView> huge(8, TagView{"key", long_value});
+  const std::vector<TagView> huge = {{"k1", long_value}, {"k2", long_value}, {"k3", long_value},
+                                     {"k4", long_value}, {"k5", long_value}, {"k6", long_value},
+                                     {"k7", long_value}, {"k8", long_value}};
   EXPECT_EQ(e->RecordFor({"h", huge}, "up", 1, MetricKind::kGauge), invalid);
   EXPECT_EQ(e->RecordFor("h", "", 1, MetricKind::kGauge), invalid);
   EXPECT_EQ(e->RecordFor("h", "up", 1, static_cast<MetricKind>(9)), invalid);
 
   const EmitterCounters c = e->counters();
   const std::pair<WireError, uint64_t> by_reason[] = {
-      {WireError::kBadSource, 3}, {WireError::kBadTag, 1},  {WireError::kTooManyTags, 1},
-      {WireError::kOversized, 1}, {WireError::kBadName, 1}, {WireError::kBadKind, 1}};
+      {WireError::kBadSource, 3},   {WireError::kBadTag, 1},  {WireError::kTooManyTags, 1},
+      {WireError::kOversized, 1},   {WireError::kBadName, 1}, {WireError::kBadKind, 1},
+      {WireError::kDuplicateTag, 1}};
   for (const auto& [reason, count] : by_reason) {
     EXPECT_EQ(c.invalid(reason), count) << WireErrorName(reason);
   }
-  EXPECT_EQ(c.dropped_invalid, 8u);
+  EXPECT_EQ(c.dropped_invalid, 9u);
   EXPECT_EQ(c.recorded, 0u);
   ASSERT_TRUE(e->Flush(milliseconds(5000)).ok());
   EXPECT_FALSE(rx.Receive(milliseconds(100)).has_value());

@@ -45,6 +45,24 @@ void Handshake(Emitter* e, ZmqPull* pull) {
   ASSERT_EQ(CountSamples(pull->ReceiveSamples(1)), 1u);
 }
 
+// ZeroMQ would resolve the name only when connecting, in the background, so
+// a name that never resolves looked like a broker that is down. "bad..name"
+// has an empty label: the resolver refuses it without asking DNS.
+TEST(EmitterZmq, UnresolvableHostFailsAtOpenAsUdpDoes) {
+  const auto start = std::chrono::steady_clock::now();
+  auto tcp = Emitter::Open(ZmqOptions("tcp://bad..name:7701"));
+  ASSERT_FALSE(tcp.has_value());
+  EXPECT_TRUE(tcp.error().IsNotFound()) << tcp.error().ToString();
+  EXPECT_NE(tcp.error().message().find("endpoint 'tcp://bad..name:7701': cannot resolve "
+                                       "'bad..name'"),
+            std::string::npos)
+      << tcp.error().message();
+  auto udp = Emitter::Open(ZmqOptions("udp://bad..name:7701"));
+  ASSERT_FALSE(udp.has_value());
+  EXPECT_TRUE(udp.error().IsNotFound());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+}
+
 TEST(EmitterZmq, SendsToPullOverTcp) {
   ZmqPull pull;
   EmitterOptions o = ZmqOptions(pull.endpoint());
@@ -148,6 +166,27 @@ TEST(EmitterZmq, BrokerThatComesUpLateGetsLaterSamples) {
   std::vector<Received> got = pull.ReceiveSamples(1);
   ASSERT_EQ(CountSamples(got), 1u);
   EXPECT_EQ(got[0].samples[0].name, "late");
+}
+
+// Flush(milliseconds::max()) means "as long as it takes". now + timeout used
+// to overflow into the past (-1 ms), so the sender gave up on a broker that
+// was not there yet after its 50 ms grace, and the flush failed.
+TEST(EmitterZmq, FlushWithTheLargestTimeoutWaitsForALateBroker) {
+  const std::string endpoint = DeadTcpEndpoint();
+  auto e = OpenOrDie(ZmqOptions(endpoint));
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->Gauge("patient", 1), RecordResult::kQueued);
+  Status flushed = Status::Unavailable("not run");
+  std::thread flusher([&] { flushed = e->Flush(milliseconds::max()); });
+  // The broker comes up well after the 50 ms a background round would wait.
+  std::this_thread::sleep_for(milliseconds(300));
+  ZmqPull pull(endpoint);
+  flusher.join();
+  EXPECT_TRUE(flushed.ok()) << flushed.ToString();
+  EXPECT_EQ(CountSamples(pull.ReceiveSamples(1)), 1u);
+  EXPECT_EQ(e->counters().dropped_send_failed, 0u);
+  // Just short of the largest saturates too (nothing is queued: at once).
+  EXPECT_TRUE(e->Flush(milliseconds::max() - milliseconds(1)).ok());
 }
 
 TEST(EmitterZmq, FullQueueDropsWithoutBlocking) {

@@ -165,8 +165,57 @@ TEST(Endpoint, ResolvesWildcards) {
   EXPECT_EQ(any6->ToString(), "[::]:9");
 }
 
-// (Names that do not resolve are not tested: that would query DNS, and tests
-// stay on loopback.)
+TEST(Endpoint, ResolvesTcpAsUdp) {
+  Result<SocketAddress> addr = ResolveTcp(*ParseEndpoint("tcp://127.0.0.1:7701"));
+  ASSERT_TRUE(addr.has_value()) << addr.error().ToString();
+  EXPECT_EQ(addr->ToString(), "127.0.0.1:7701");
+  Result<SocketAddress> local = ResolveTcp(*ParseEndpoint("tcp://localhost:7701"));
+  ASSERT_TRUE(local.has_value()) << local.error().ToString();
+  EXPECT_EQ(local->ToString(), "127.0.0.1:7701");
+  EXPECT_TRUE(ResolveTcp(*ParseEndpoint("udp://127.0.0.1:7700")).error().IsInvalidArgument());
+  EXPECT_TRUE(ResolveTcp(*ParseEndpoint("ipc:///tmp/x")).error().IsInvalidArgument());
+}
+
+// Only names pay a lookup: literals are used as they are.
+TEST(Endpoint, NumericHosts) {
+  struct Case {
+    const char* uri;
+    bool numeric;
+  };
+  const Case cases[] = {
+      {"tcp://127.0.0.1:1", true},
+      {"udp://10.1.2.3:1", true},
+      {"tcp://[::1]:1", true},
+      {"udp://[fe80::1]:1", true},
+      {"tcp://localhost:1", false},
+      {"tcp://web-01.example.com:1", false},
+      {"tcp://1.2.3.4.example:1", false},
+      {"ipc:///tmp/x", false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ParseEndpoint(c.uri)->has_numeric_host(), c.numeric) << c.uri;
+  }
+  EXPECT_FALSE(ParseEndpoint("tcp://*:1", EndpointRole::kBind)->has_numeric_host());
+}
+
+// Names that do not resolve are tested only with one the resolver refuses
+// itself ("bad..name" has an empty label): any other would query DNS, and
+// tests stay on loopback.
+TEST(Endpoint, UnresolvableNameIsNotFoundForUdpAndTcp) {
+  for (const char* uri : {"udp://bad..name:7700", "tcp://bad..name:7701"}) {
+    Result<Endpoint> ep = ParseEndpoint(uri);
+    ASSERT_TRUE(ep.has_value()) << uri;
+    Result<SocketAddress> addr =
+        ep->transport == Transport::kUdp ? ResolveUdp(*ep) : ResolveTcp(*ep);
+    ASSERT_FALSE(addr.has_value()) << uri;
+    EXPECT_TRUE(addr.error().IsNotFound());
+    EXPECT_NE(addr.error().message().find(std::string("endpoint '") + uri +
+                                          "': cannot resolve 'bad..name'"),
+              std::string::npos)
+        << addr.error().message();
+  }
+}
+
 TEST(Endpoint, ResolveRejectsZmq) {
   Result<SocketAddress> zmq = ResolveUdp(*ParseEndpoint("tcp://127.0.0.1:7701"));
   ASSERT_FALSE(zmq.has_value());

@@ -19,7 +19,7 @@ file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --component emitter --prefix ${prefix})
 foreach(file include/sonde/emitter.h include/sonde/emitter_c.h include/sonde/endpoint.h
-             include/sonde/wire.h lib/cmake/Sonde/SondeConfig.cmake)
+             include/sonde/wire.h include/sonde/ascii.h lib/cmake/Sonde/SondeConfig.cmake)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "install test: ${file} was not installed")
   endif()

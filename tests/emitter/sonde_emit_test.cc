@@ -1,6 +1,7 @@
 // sonde-emit: the sample/tag/time syntax as tables, the command run
 // in-process against real loopback peers, and the binary's exit codes.
 #include <gtest/gtest.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -231,6 +232,14 @@ TEST(SondeEmit, BadInputIsAUsageErrorAndSendsNothing) {
       {[](EmitCommand* c) { c->host = "bad\nhost"; },
        "sonde-emit: error: source 'bad\nhost': longer than 255 bytes or has control "
        "characters\n"},
+      // The store would refuse the series; it used to say "sent" and exit 0.
+      {[](EmitCommand* c) {
+         c->tags = {"service=a", "region=eu", "service=b"};
+       },
+       "sonde-emit: error: tag 'service' given twice\n"},
+      // Named by the flag, not by the emitter option it sets.
+      {[](EmitCommand* c) { c->timeout = std::chrono::minutes(2); },
+       "sonde-emit: error: --timeout: 2m is out of range (0 to 60s)\n"},
   };
   for (const Case& c : cases) {
     EmitCommand cmd;
@@ -257,6 +266,22 @@ TEST(SondeEmit, UnreachableZmqBrokerFailsWithinTheTimeout) {
             "sonde-emit: error: 2 samples not sent within 300 ms: no ZeroMQ peer accepted "
             "the messages on " +
                 cmd.to + " (is sonde-broker running and listening there?)\n");
+}
+
+// As udp:// does: at once, not after the timeout with a hint that the broker
+// is down ("bad..name" fails in the resolver itself, without DNS).
+TEST(SondeEmit, UnresolvableTcpHostFailsAtOnce) {
+  EmitCommand cmd;
+  cmd.to = "tcp://bad..name:7701";
+  cmd.samples = {"cpu=1"};
+  cmd.timeout = milliseconds(5000);
+  auto start = std::chrono::steady_clock::now();
+  RunResult r = RunInProcess(cmd);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "sonde-emit: error: endpoint 'tcp://bad..name:7701': cannot resolve 'bad..name': " +
+                std::string(gai_strerror(EAI_NONAME)) + "\n");
 }
 
 TEST(SondeEmit, SendsOverZmq) {
@@ -301,6 +326,21 @@ TEST(SondeEmitBinary, ExitCodes) {
   RunResult bad_flag = RunBinary("--timeout 10x cpu=1");
   EXPECT_EQ(bad_flag.code, 2);
   EXPECT_EQ(std::count(bad_flag.out.begin(), bad_flag.out.end(), '\n'), 1) << bad_flag.out;
+
+  // --timeout takes what `sonde tail --timeout` takes: a bare number is seconds.
+  UdpReceiver rx2;
+  RunResult bare = RunBinary("--to " + rx2.endpoint() + " --timeout 5 cpu=1");
+  EXPECT_EQ(bare.code, 0) << bare.out;
+  EXPECT_EQ(CountSamples(rx2.ReceiveSamples(1)), 1u);
+  RunResult too_long = RunBinary("--to " + rx2.endpoint() + " --timeout 2m cpu=1");
+  EXPECT_EQ(too_long.code, 2);
+  EXPECT_EQ(too_long.out, "sonde-emit: error: --timeout: 2m is out of range (0 to 60s)\n");
+  EXPECT_NE(help.out.find("0 to 60s"), std::string::npos) << help.out;
+  RunResult twice =
+      RunBinary("--to " + rx2.endpoint() + " --host duptag --tag service=a --tag service=b cpu=1");
+  EXPECT_EQ(twice.code, 2);
+  EXPECT_EQ(twice.out, "sonde-emit: error: tag 'service' given twice\n");
+  EXPECT_FALSE(rx2.Receive(milliseconds(100)).has_value());
 
   RunResult refused = RunBinary(
       "--to udp://127.0.0.1:" + std::to_string(testing::UnusedPort(SOCK_DGRAM)) + " cpu=1");

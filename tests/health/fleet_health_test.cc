@@ -110,6 +110,35 @@ TEST(FleetHealth, PerServiceThresholdsAndBelowLevels) {
   EXPECT_EQ(Server(f, "r1").status, HealthStatus::kUnhealthy);
 }
 
+TEST(FleetHealth, ReasonsNeverRoundOntoALevelNotReached) {
+  std::vector<LatestState> fleet;
+  AddPolled(&fleet, "w1", "S", 84.99996, 10);   // "%.4g" alone would say "85".
+  AddPolled(&fleet, "w2", "S", 91.523401, 10);  // Far from a level: four digits.
+  AddPolled(&fleet, "w3", "S", 74.99996, 10);   // Just under warning: Healthy.
+  fleet.push_back(Series("w4", "success_rate", 95.00004, {{"service", "S"}}));
+  fleet.push_back(Series("w5", "success_rate", 94.99996, {{"service", "S"}}));
+  HealthRules rules;
+  rules.thresholds["success_rate"] = {99, 95, true};
+  FleetHealth f = AssessFleet(fleet, rules, kNow);
+  EXPECT_EQ(Server(f, "w1").status, HealthStatus::kDegraded);
+  EXPECT_EQ(Server(f, "w1").reasons, std::vector<std::string>{"cpu 84.99996 >= 75"});
+  EXPECT_EQ(Server(f, "w2").reasons, std::vector<std::string>{"cpu 91.52 >= 85"});
+  EXPECT_EQ(Server(f, "w3").status, HealthStatus::kHealthy);
+  EXPECT_EQ(Server(f, "w4").status, HealthStatus::kDegraded);
+  EXPECT_EQ(Server(f, "w4").reasons, std::vector<std::string>{"success_rate 95.00004 <= 99"});
+  EXPECT_EQ(Server(f, "w5").status, HealthStatus::kUnhealthy);
+  EXPECT_EQ(Server(f, "w5").reasons, std::vector<std::string>{"success_rate 95 <= 95"});
+}
+
+TEST(FleetHealth, ReasonLevelsAreShownAsWritten) {
+  std::vector<LatestState> fleet;
+  AddPolled(&fleet, "h1", "S", 10, 12346);
+  HealthRules rules;
+  rules.thresholds["memory"] = {12345, 99999.5};  // "%.4g" would say 1.234e+04.
+  FleetHealth f = AssessFleet(fleet, rules, kNow);
+  EXPECT_EQ(Server(f, "h1").reasons, std::vector<std::string>{"memory 1.235e+04 >= 12345"});
+}
+
 TEST(FleetHealth, StaleAndDown) {
   std::vector<LatestState> fleet;
   AddPolled(&fleet, "old", "S", 99, 10, 1, kNow - 6 * kMinute);  // Stale beats Unhealthy.

@@ -188,6 +188,17 @@ TEST_F(HealthCli, TagChangeJudgedOnCurrentSeries) {
             "mover,billing,30,,,Healthy\n");
 }
 
+TEST_F(HealthCli, PercentJustUnderALevelIsNotShownAsTheLevel) {
+  Write({{"edge", "cpu", 74.99, {{"service", "edge"}}},
+         {"edge", "mem", 49.99, {{"service", "edge"}}}});
+  RunResult r = Sonde({"health", "--service", "edge", "--min-healthy", "1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // "%.1f" would show 75.0%: the Degraded level, which the host did not reach.
+  EXPECT_EQ(r.out,
+            "HOST  SERVICE    CPU  MEMORY  REASON  STATUS\n"
+            "edge  edge     74.9%   49.9%  -       Healthy\n");
+}
+
 TEST_F(HealthCli, RulesFileChangesVerdicts) {
   const std::string rules = WriteRules(
       "max_age = \"15m\"\n"

@@ -230,6 +230,16 @@ TEST(FleetReport, QosMessages) {
   EXPECT_TRUE(BuildFleetReport({}, WithSuccessRate(0)).qos.met);
 }
 
+TEST(FleetReport, QosMessageNeverRoundsUpToTheLevel) {
+  // 98.996 % answered: "{:.2f}" would print 99.00 next to "below the required 99%".
+  std::vector<TargetRecord> records;
+  for (int i = 0; i < 100000; ++i) {
+    records.push_back(i < 98996 ? Up("t", {}, {}) : Down("t", FailureClass::kTimeout));
+  }
+  EXPECT_EQ(BuildFleetReport(records, WithSuccessRate(99)).qos.message,
+            "QoS not met: 98996 of 100000 targets answered (98.99%), below the required 99%");
+}
+
 TEST(FleetReport, AggregatorReportsIncrementally) {
   FleetAggregator agg(WithSuccessRate());
   agg.Add(KnownFleet()[0]);

@@ -235,7 +235,7 @@ TEST_F(PollerServiceTest, OnceWritesTheExactReportAndMeetsQosAtTheEdge) {
   EXPECT_NE(table.find("\nQoS met: 3 of 5 targets answered (60.00%), required 60%\n"
                        "\n"
                        "Application  Version  Targets  Requests  Successes  Errors  Success rate\n"
-                       "Cache2       1.0.1          2       300        290      10        96.67%\n"
+                       "Cache2       1.0.1          2       300        290      10        96.66%\n"
                        "Search       2.0            1        50         45       5        90.00%\n"
                        "Overall success rate: 95.71%\n"),
             std::string::npos)

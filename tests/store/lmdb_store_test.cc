@@ -130,7 +130,7 @@ TEST_F(LmdbStoreTest, WindowUpsertIsIdempotent) {
   got = Rollups({"h", kNoSeriesId, "", Resolution::kMinute});
   ASSERT_EQ(got[0].windows.size(), 1u);
   EXPECT_EQ(got[0].windows[0], grown);
-  EXPECT_EQ(got[0].windows[0].RatePerSec(), 8.0 / 60);
+  EXPECT_EQ(got[0].windows[0].RatePerSec(kT0 + 20000), 8.0 / 60);  // Closed: the whole minute.
 }
 
 // Folded mode: the summarizer keeps only minutes; the store builds hours.

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -57,10 +58,50 @@ TEST(RollupWindow, CounterRateIsPerSecondOfTheWindow) {
   RollupWindow w(MetricKind::kCounter, Resolution::kMinute, kHour0);
   for (int i = 0; i < 30; ++i) w.Add(4, kHour0 + i * 2000);
   EXPECT_EQ(w.sum(), 120);
-  EXPECT_EQ(w.RatePerSec(), 2);
+  // Closed: the whole length, whenever it is read.
+  EXPECT_EQ(w.RatePerSec(kHour0 + 20000), 2);
+  EXPECT_EQ(w.RatePerSec(kHour0 + kMinute), 2);
   RollupWindow h(MetricKind::kCounter, Resolution::kHour, kHour0);
   ASSERT_TRUE(h.Merge(w).ok());
-  EXPECT_DOUBLE_EQ(h.RatePerSec(), 120.0 / 3600);
+  EXPECT_DOUBLE_EQ(h.RatePerSec(kHour0 + kMinute), 120.0 / 3600);
+}
+
+TEST(RollupWindow, OpenWindowRateIsPerSecondCoveredSoFar) {
+  // A steady 10/s counter, read 20 s into its minute and 20 min into its
+  // hour: 10/s, not the 3.3/s of dividing by their whole length.
+  RollupWindow m(MetricKind::kCounter, Resolution::kMinute, kHour0 + 20 * kMinute);
+  for (int i = 0; i < 20; ++i) m.Add(10, m.start_ms() + i * 1000);
+  m.set_open(true);
+  EXPECT_EQ(m.CoveredMs(m.start_ms() + 20000), 20000);
+  EXPECT_EQ(m.RatePerSec(m.start_ms() + 20000), 10);
+  RollupWindow h(MetricKind::kCounter, Resolution::kHour, kHour0);
+  for (int i = 0; i < 1200; ++i) h.Add(10, kHour0 + i * 1000);
+  h.set_open(true);
+  EXPECT_EQ(h.RatePerSec(kHour0 + 20 * kMinute), 10);
+  // Closed, the same windows divide by their whole length.
+  m.set_open(false);
+  EXPECT_DOUBLE_EQ(m.RatePerSec(m.start_ms() + 20000), 200.0 / 60);
+  h.set_open(false);
+  EXPECT_DOUBLE_EQ(h.RatePerSec(kHour0 + 20 * kMinute), 12000.0 / 3600);
+}
+
+TEST(RollupWindow, OpenWindowCoverageIsClampedToOneSecondAndItsLength) {
+  for (Resolution res : {Resolution::kMinute, Resolution::kHour}) {
+    const int64_t length = ResolutionMs(res);
+    RollupWindow w(MetricKind::kCounter, res, kHour0);
+    w.Add(5, kHour0);
+    w.set_open(true);
+    // Read at its very start, or by a clock behind it: one second, never 0.
+    EXPECT_EQ(w.CoveredMs(kHour0), 1000);
+    EXPECT_EQ(w.RatePerSec(kHour0), 5);
+    EXPECT_EQ(w.RatePerSec(kHour0 + 400), 5);
+    EXPECT_EQ(w.RatePerSec(kHour0 - 30000), 5);
+    EXPECT_EQ(w.RatePerSec(std::numeric_limits<int64_t>::min()), 5);
+    // Still open past its end (lateness): its whole length.
+    EXPECT_EQ(w.CoveredMs(kHour0 + length + 90000), length);
+    EXPECT_EQ(w.CoveredMs(std::numeric_limits<int64_t>::max()), length);
+    EXPECT_EQ(w.RatePerSec(kHour0 + length), 5.0 / static_cast<double>(length / 1000));
+  }
 }
 
 TEST(RollupWindow, HourIsTheExactMergeOfItsMinutes) {

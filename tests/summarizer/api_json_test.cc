@@ -14,6 +14,10 @@
 namespace sonde::api {
 namespace {
 
+// When the tests below read their windows: only an open window's rate
+// depends on it, and the windows here are closed unless a test says so.
+constexpr int64_t kReadAt = 1704153600000;  // 2024-01-02T00:00:00Z.
+
 LatestState MakeLatest() {
   LatestState s;
   s.id = 0x9f86d081884c7d65ULL;
@@ -52,7 +56,7 @@ TEST(ApiJson, ResponsesRoundTrip) {
   rollups.resolution = Resolution::kHour;
   rollups.from_ms = 5;
   rollups.to_ms = 6;
-  rollups.series.push_back(ServeWindows(MakeLatest(), {&w, 1}));
+  rollups.series.push_back(ServeWindows(MakeLatest(), {&w, 1}, kReadAt));
   auto r = ParseRollupsResponse(ToJsonText(rollups));
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->resolution, Resolution::kHour);
@@ -60,7 +64,7 @@ TEST(ApiJson, ResponsesRoundTrip) {
   ASSERT_EQ(r->series.size(), 1u);
   EXPECT_EQ(r->series[0].series, MakeLatest());
   const WindowStats& ws = r->series[0].windows[0];
-  EXPECT_EQ(ws, StatsOf(w));
+  EXPECT_EQ(ws, StatsOf(w, kReadAt));
   EXPECT_EQ(ws.count, 2u);
   EXPECT_EQ(ws.avg, 3);
   EXPECT_EQ(ws.end_ms, 1704067260000);
@@ -120,7 +124,7 @@ TEST(RangeSummary, QuantilesComeFromTheMergedSketchNotTheWorstWindow) {
   const std::vector<RollupWindow> windows =
       Minutes(MetricKind::kGauge, 1704067200000, {many, {1000}});
   ASSERT_EQ(windows[1].Quantile(0.99), 1000);
-  const RangeSummary s = SummaryOf(windows);
+  const RangeSummary s = SummaryOf(windows, kReadAt);
   EXPECT_EQ(s.windows, 2u);
   EXPECT_EQ(s.count, 100u);
   EXPECT_EQ(s.sum, 5950);
@@ -140,7 +144,7 @@ TEST(RangeSummary, SkipsEmptyWindowsAndClampsToTheRange) {
   // value reads back exactly (quantiles are clamped to [min, max]).
   const std::vector<RollupWindow> windows =
       Minutes(MetricKind::kCounter, 1704067200000, {{60}, {}, {240}});
-  const RangeSummary s = SummaryOf(windows);
+  const RangeSummary s = SummaryOf(windows, kReadAt);
   EXPECT_EQ(s.windows, 3u);
   EXPECT_EQ(s.count, 2u);
   EXPECT_EQ(s.min, 60);  // The empty window's 0 does not count.
@@ -151,15 +155,66 @@ TEST(RangeSummary, SkipsEmptyWindowsAndClampsToTheRange) {
   ExpectWithinSketchError(s.p90, 240);
   ExpectWithinSketchError(s.p99, 240);
   EXPECT_EQ(s.rate, 300.0 / 180);  // Over the three minutes.
-  const RangeSummary one = SummaryOf(Minutes(MetricKind::kGauge, 0, {{0.25}}));
+  const RangeSummary one = SummaryOf(Minutes(MetricKind::kGauge, 0, {{0.25}}), kReadAt);
   EXPECT_EQ(one.p50, 0.25);
   EXPECT_EQ(one.p90, 0.25);
   EXPECT_EQ(one.p99, 0.25);
 }
 
+// Counter increments of 10 a second from `start_ms` for `seconds` seconds,
+// in one window of `res`.
+RollupWindow SteadyCounter(Resolution res, int64_t start_ms, int seconds, bool open) {
+  RollupWindow w(MetricKind::kCounter, res, start_ms);
+  for (int i = 0; i < seconds; ++i) w.Add(10, start_ms + i * 1000);
+  w.set_open(open);
+  return w;
+}
+
+TEST(ServedRate, AnOpenWindowDividesByTheTimeItHasCovered) {
+  constexpr int64_t kHour = 1704067200000;
+  // 20 s into the minute and 20 min into the hour: a steady 10/s reads 10/s.
+  const RollupWindow minute = SteadyCounter(Resolution::kMinute, kHour + 1200000, 20, true);
+  EXPECT_EQ(StatsOf(minute, kHour + 1220000).rate, 10);
+  const RollupWindow hour = SteadyCounter(Resolution::kHour, kHour, 1220, true);
+  EXPECT_EQ(StatsOf(hour, kHour + 1220000).rate, 10);
+  // Closed, the same samples spread over the whole window.
+  RollupWindow closed = minute;
+  closed.set_open(false);
+  EXPECT_DOUBLE_EQ(StatsOf(closed, kHour + 1220000).rate, 200.0 / 60);
+  closed = hour;
+  closed.set_open(false);
+  EXPECT_DOUBLE_EQ(StatsOf(closed, kHour + 1220000).rate, 12200.0 / 3600);
+  // Read at its very start: one second, not a division by zero.
+  const RollupWindow fresh = SteadyCounter(Resolution::kMinute, kHour, 1, true);
+  EXPECT_EQ(StatsOf(fresh, kHour).rate, 10);
+  const RollupWindow fresh_hour = SteadyCounter(Resolution::kHour, kHour, 1, true);
+  EXPECT_EQ(StatsOf(fresh_hour, kHour).rate, 10);
+}
+
+TEST(RangeSummary, AnOpenLastWindowCountsUpToNow) {
+  constexpr int64_t kStart = 1704067200000;
+  // A closed minute then the current one, 30 s in: 600 + 300 over 90 s.
+  std::vector<RollupWindow> windows = {
+      SteadyCounter(Resolution::kMinute, kStart, 60, false),
+      SteadyCounter(Resolution::kMinute, kStart + 60000, 30, true)};
+  RangeSummary s = SummaryOf(windows, kStart + 90000);
+  EXPECT_EQ(s.rate, 10);
+  EXPECT_EQ(s.end_ms, kStart + 120000);  // The span shown is still whole windows.
+  // At the current minute's start: 61 s, finite.
+  EXPECT_DOUBLE_EQ(SummaryOf(windows, kStart + 60000).rate, 900.0 / 61);
+  // Closed: the whole two minutes.
+  windows[1].set_open(false);
+  EXPECT_DOUBLE_EQ(SummaryOf(windows, kStart + 90000).rate, 900.0 / 120);
+  // Hours alike: an hour closed, the current one 15 min in.
+  const std::vector<RollupWindow> hours = {
+      SteadyCounter(Resolution::kHour, kStart, 3600, false),
+      SteadyCounter(Resolution::kHour, kStart + 3600000, 900, true)};
+  EXPECT_EQ(SummaryOf(hours, kStart + 4500000).rate, 10);
+}
+
 TEST(RangeSummary, NothingGivesNullStatistics) {
   for (const RangeSummary& s :
-       {SummaryOf({}), SummaryOf(Minutes(MetricKind::kGauge, 0, {{}, {}}))}) {
+       {SummaryOf({}, kReadAt), SummaryOf(Minutes(MetricKind::kGauge, 0, {{}, {}}), kReadAt)}) {
     EXPECT_EQ(s.count, 0u);
     EXPECT_TRUE(std::isnan(s.avg));
     EXPECT_TRUE(std::isnan(s.p99));
@@ -174,7 +229,7 @@ TEST(RangeSummary, NothingGivesNullStatistics) {
 }
 
 TEST(RangeSummary, HasTheDocumentedShape) {
-  const RangeSummary s = SummaryOf(Minutes(MetricKind::kGauge, 1704067200000, {{2, 4}}));
+  const RangeSummary s = SummaryOf(Minutes(MetricKind::kGauge, 1704067200000, {{2, 4}}), kReadAt);
   const nlohmann::json j = s;
   std::set<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.insert(k);

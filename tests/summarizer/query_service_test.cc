@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -95,10 +96,11 @@ TEST(LizMetricKeys, ASingleSeriesKeepsItsBareNameWhateverItsTags) {
   EXPECT_TRUE(QueryService::LizMetricKeys({l}, kNow + 1).empty());
 }
 
-// The defect as a liz user saw it: GET /api/perf/liztest/by-minute after an
-// emitter added a tag, through the real store.
-class LizPerfKeys : public ::testing::Test {
+// A QueryService over a real store in a temp dir, at a fake clock.
+class StoreQueryTest : public ::testing::Test {
  protected:
+  explicit StoreQueryTest(int64_t now_ms) : clock_(now_ms) {}
+
   void SetUp() override {
     StoreOptions o;
     o.dir = dir_.path();
@@ -108,6 +110,18 @@ class LizPerfKeys : public ::testing::Test {
     service_ = std::make_unique<QueryService>(store_.get(), &clock_, std::chrono::hours(1),
                                               std::chrono::hours(24));
   }
+
+  sonde::testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<QueryService> service_;
+};
+
+// The defect as a liz user saw it: GET /api/perf/liztest/by-minute after an
+// emitter added a tag, through the real store.
+class LizPerfKeys : public StoreQueryTest {
+ protected:
+  LizPerfKeys() : StoreQueryTest(kNow) {}
 
   // One sample of `key` at `ts`, written as its closed minute and hour.
   void Write(const SeriesKey& key, double value, int64_t ts) {
@@ -128,11 +142,6 @@ class LizPerfKeys : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }
-
-  sonde::testing::TempDir dir_;
-  FakeClock clock_{kNow};
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<QueryService> service_;
 };
 
 TEST_F(LizPerfKeys, AddingATagKeepsTheByMinuteKeyOnceTheOldSeriesHasNoMinutes) {
@@ -165,6 +174,116 @@ TEST_F(LizPerfKeys, CollidingKeysAreMadeUniqueNotDropped) {
             (std::set<std::string>{literal_key, core0_key, "summary:by-minute:cpu{core=1}"}));
   EXPECT_EQ(j[literal_key]["averages"][0]["avg"], 1.0);
   EXPECT_EQ(j[core0_key]["averages"][0]["avg"], 2.0);
+}
+
+// The rate of the current window over HTTP (/api/v1/rollups and liz's
+// /api/perf), read at the service's clock: a counter of 10/s, stored as the
+// summarizer stores it in folded mode (closed minutes folded into their
+// hour, the current minute written open).
+class OpenWindowRate : public StoreQueryTest {
+ protected:
+  OpenWindowRate() : StoreQueryTest(kHour0) {}
+
+  // 10 a second from the hour's start up to (excluding) `now`, which is
+  // where the clock then stands.
+  void WriteSteadyCounterUntil(int64_t now) {
+    const SeriesKey key = MakeKey("requests");
+    FlushBatch b;
+    b.series.push_back(
+        {std::make_shared<const SeriesKey>(key), kNoSeriesId, MetricKind::kCounter, 10, now});
+    for (int64_t start = kHour0; start <= now; start += kMinuteMs) {
+      RollupWindow w(MetricKind::kCounter, Resolution::kMinute, start);
+      for (int64_t t = start; t < std::min(now, start + kMinuteMs); t += 1000) w.Add(10, t);
+      const bool open = start + kMinuteMs > now;
+      if (w.empty() && !open) continue;
+      w.set_open(open);
+      b.windows.push_back({0, std::move(w), !open});
+    }
+    const Status s = store_->Write(b, nullptr);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    clock_.SetWallMs(now);
+  }
+
+  // The rates of the windows /api/v1/rollups serves, oldest first, and
+  // the range summary's.
+  std::vector<double> Rates(const char* res, double* summary_rate) {
+    HttpResponse r = service_->Rollups({{"host", "liztest"}, {"res", res}, {"since", "2m"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto doc = api::ParseRollupsResponse(r.body);
+    EXPECT_TRUE(doc.has_value() && doc->series.size() == 1) << r.body;
+    std::vector<double> rates;
+    if (!doc.has_value() || doc->series.size() != 1) return rates;
+    for (const api::WindowStats& w : doc->series[0].windows) rates.push_back(w.rate);
+    *summary_rate = doc->series[0].summary.rate;
+    return rates;
+  }
+
+  // The rate of liz's last window of `res` ("by-minute", "by-hour").
+  double LizRate(const std::string& res) {
+    HttpResponse r = service_->LizPerf("liztest", res);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json j = json::parse(r.body);
+    const std::string key = "summary:" + res + ":requests";
+    if (!j.contains(key) || j[key]["averages"].empty()) {
+      ADD_FAILURE() << r.body;
+      return 0;
+    }
+    return j[key]["averages"].back()["rate"].get<double>();
+  }
+};
+
+TEST_F(OpenWindowRate, PartwayThroughTheWindowIsSumOverTimeElapsed) {
+  // 00:20:20: the current minute is 20 s old, the current hour 1220 s.
+  WriteSteadyCounterUntil(kHour0 + 20 * kMinuteMs + 20000);
+  double summary = 0;
+  // 00:18:20 back: 00:18 and 00:19 closed (600 over 60 s), 00:20 open (200
+  // over 20 s); the summary 1400 over 140 s.
+  EXPECT_EQ(Rates("minute", &summary), (std::vector<double>{10, 10, 10}));
+  EXPECT_EQ(summary, 10);
+  EXPECT_EQ(Rates("hour", &summary), std::vector<double>{10});
+  EXPECT_EQ(summary, 10);
+  EXPECT_EQ(LizRate("by-minute"), 10);
+  EXPECT_EQ(LizRate("by-hour"), 10);
+}
+
+TEST_F(OpenWindowRate, AtTheWindowsStartDividesByOneSecond) {
+  // 01:00:00: the first sample of the hour, at its very first millisecond.
+  WriteSteadyCounterUntil(kHour0 + kHourMs + 1);
+  clock_.SetWallMs(kHour0 + kHourMs);
+  double summary = 0;
+  const std::vector<double> minutes = Rates("minute", &summary);
+  ASSERT_EQ(minutes.size(), 3u);  // 00:58, 00:59 (closed), 01:00 (open).
+  EXPECT_EQ(minutes[0], 10);
+  EXPECT_EQ(minutes.back(), 10);  // 10 over a second, not over 0 s.
+  EXPECT_DOUBLE_EQ(summary, 1210.0 / 121);
+  const std::vector<double> hours = Rates("hour", &summary);
+  ASSERT_EQ(hours.size(), 2u);
+  EXPECT_EQ(hours[0], 10);  // 00:00, closed: 36000 over 3600 s.
+  EXPECT_EQ(hours[1], 10);
+  EXPECT_EQ(LizRate("by-minute"), 10);
+  EXPECT_EQ(LizRate("by-hour"), 10);
+}
+
+TEST_F(OpenWindowRate, AClosedWindowIsSumOverItsLength) {
+  // The minute 00:20 was closed at 00:20:20 (10/s for its first 20 s).
+  WriteSteadyCounterUntil(kHour0 + 20 * kMinuteMs + 20000);
+  const SeriesKey key = MakeKey("requests");
+  FlushBatch b;
+  b.series.push_back({std::make_shared<const SeriesKey>(key), kNoSeriesId, MetricKind::kCounter, 10,
+                      kHour0 + 20 * kMinuteMs});
+  RollupWindow w(MetricKind::kCounter, Resolution::kMinute, kHour0 + 20 * kMinuteMs);
+  for (int i = 0; i < 20; ++i) w.Add(10, w.start_ms() + i * 1000);
+  b.windows.push_back({0, w, true});
+  ASSERT_TRUE(store_->Write(b, nullptr).ok());
+  double summary = 0;
+  const std::vector<double> minutes = Rates("minute", &summary);
+  ASSERT_EQ(minutes.size(), 3u);
+  EXPECT_DOUBLE_EQ(minutes.back(), 200.0 / 60);
+  EXPECT_DOUBLE_EQ(summary, 1400.0 / 180);
+  // The hour has no open minute left: closed, over its whole length.
+  const std::vector<double> hours = Rates("hour", &summary);
+  ASSERT_EQ(hours.size(), 1u);
+  EXPECT_DOUBLE_EQ(hours[0], 12200.0 / 3600);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ TEST(RollupEngine, CountersRollUpAsSumsAndRates) {
   ASSERT_EQ(w.size(), 1u);
   EXPECT_EQ(w[0].kind(), MetricKind::kCounter);
   EXPECT_DOUBLE_EQ(w[0].sum(), 1830);
-  EXPECT_DOUBLE_EQ(w[0].RatePerSec(), 1830.0 / 60.0);
+  EXPECT_DOUBLE_EQ(w[0].RatePerSec(kT0 + kMin), 1830.0 / 60.0);
 }
 
 TEST(RollupEngine, LateAndOutOfOrderSamplesLandInTheirWindow) {

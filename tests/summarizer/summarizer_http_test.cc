@@ -118,7 +118,8 @@ TEST_F(SummarizerHttp, LizPerfHasLizsExactShapeAndValues) {
   EXPECT_DOUBLE_EQ(a["max"].get<double>(), 6);
   EXPECT_DOUBLE_EQ(a["sum"].get<double>(), 10);
   EXPECT_DOUBLE_EQ(a["last"].get<double>(), 6);
-  EXPECT_DOUBLE_EQ(a["rate"].get<double>(), 10.0 / 60);
+  // The minute is open, 30 s old at kNow: the rate is over those 30 s.
+  EXPECT_DOUBLE_EQ(a["rate"].get<double>(), 10.0 / 30);
   // Nearest rank ceil(q * n) of {4, 6}: the first for q <= 0.5, else the
   // second.
   EXPECT_NEAR(a["p50"].get<double>(), 4, 4 * 0.02);
@@ -294,7 +295,8 @@ TEST_F(SummarizerHttp, RollupsCarryARangeSummaryFromTheMergedSketches) {
   EXPECT_NEAR(s.p99, 100, 100 * error);  // The one slow sample in ten shows.
   EXPECT_EQ(s.start_ms, kMinute - 60000);
   EXPECT_EQ(s.end_ms, kMinute + 60000);
-  EXPECT_DOUBLE_EQ(s.rate, 145.0 / 120);
+  // From the first window's start to kNow, 30 s into the open last one.
+  EXPECT_DOUBLE_EQ(s.rate, 145.0 / 90);
   // On the wire: "summary" beside "windows".
   const json doc = json::parse(Get("/api/v1/rollups?host=web-03").body);
   EXPECT_EQ(doc["series"][0]["summary"]["count"], 10);

@@ -258,6 +258,58 @@ TEST_F(QueryCli, GetJson) {
           "\n");
 }
 
+// Counter increments of 10 a second from `start_ms` for `seconds` seconds.
+RollupWindow SteadyCounter(Resolution res, int64_t start_ms, int seconds, bool open) {
+  RollupWindow w(MetricKind::kCounter, res, start_ms);
+  for (int i = 0; i < seconds; ++i) w.Add(10, start_ms + i * 1000);
+  w.set_open(open);
+  return w;
+}
+
+TEST_F(QueryCli, GetOpenWindowRateIsOverTheTimeElapsed) {
+  // A steady 10/s counter read at 12:04:20: the closed 12:03 over its
+  // minute, the open 12:04 over its 20 s and the open 12:00 hour over its
+  // 260 s all read 10/s (not 3.3/s and 0.72/s over their whole length).
+  WriteWindows("web-03", "logins", MetricKind::kCounter,
+               {SteadyCounter(Resolution::kMinute, kT0 + 3 * kMinute, 60, false),
+                SteadyCounter(Resolution::kMinute, kT0 + 4 * kMinute, 20, true),
+                SteadyCounter(Resolution::kHour, kT0, 260, true)});
+  auto get = [this](std::vector<std::string> args, const char* now) {
+    args.insert(args.begin(), {"get", "web-03"});
+    args.insert(args.end(), {"--since", "2m", "--db", db(), "--now", now});
+    return SondeRaw(args, {{"COLUMNS", "100"}});
+  };
+  EXPECT_OUTPUT(
+      get({"--format", "csv", "--windows"}, "2024-05-01T12:04:20Z"),
+      "host,metric,tags,kind,resolution,start,end,count,sum,avg,min,max,last,p50,p90,p99,rate,"
+      "open\n"
+      "web-03,logins,,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:04:00Z,60,600,10,10,10,10,"
+      "10,10,10,10,false\n"
+      "web-03,logins,,counter,minute,2024-05-01T12:04:00Z,2024-05-01T12:05:00Z,20,200,10,10,10,10,"
+      "10,10,10,10,true\n");
+  // The summary: 800 over 12:03:00 to now.
+  EXPECT_OUTPUT(
+      get({"--format", "csv"}, "2024-05-01T12:04:20Z"),
+      "host,metric,tags,kind,resolution,start,end,windows,count,sum,avg,min,max,p50,p90,p99,rate\n"
+      "web-03,logins,,counter,minute,2024-05-01T12:03:00Z,2024-05-01T12:05:00Z,2,80,800,10,10,10,"
+      "10,10,10,10\n");
+  EXPECT_OUTPUT(
+      get({"--format", "csv", "--windows", "--res", "hour"}, "2024-05-01T12:04:20Z"),
+      "host,metric,tags,kind,resolution,start,end,count,sum,avg,min,max,last,p50,p90,p99,rate,"
+      "open\n"
+      "web-03,logins,,counter,hour,2024-05-01T12:00:00Z,2024-05-01T13:00:00Z,260,2600,10,10,10,10,"
+      "10,10,10,10,true\n");
+  // The table's AVG of a counter is that rate.
+  const RunResult table = get({}, "2024-05-01T12:04:20Z");
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("counter     80  10/s"), std::string::npos) << table.out;
+  // At the open minute's very start it has covered one second, not none:
+  // its 200 read as 200/s, finite.
+  const RunResult start = get({"--format", "csv", "--windows"}, "2024-05-01T12:04:00Z");
+  EXPECT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE(start.out.find(",200,10,10,10,10,10,10,10,200,true\n"), std::string::npos) << start.out;
+}
+
 TEST_F(QueryCli, GetUnknownHostOrMetric) {
   EXPECT_ERROR(Sonde({"get", "web-9"}), 1,
                "sonde: error: host 'web-9' has not reported (known: db-01, web-01, web-02)");

@@ -120,6 +120,21 @@ void QueryFixture::WriteLatest(const std::string& host, const std::string& name,
   ASSERT_EQ(result.series_rejected, 0u);
 }
 
+void QueryFixture::WriteWindows(const std::string& host, const std::string& name, MetricKind kind,
+                                std::vector<RollupWindow> windows) {
+  auto key = SeriesKey::Make(host, name, {});
+  ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  ASSERT_FALSE(windows.empty());
+  FlushBatch batch;
+  batch.series.push_back({std::make_shared<const SeriesKey>(*key), kNoSeriesId, kind,
+                          windows.back().last(), windows.back().last_ms()});
+  for (RollupWindow& w : windows) batch.windows.push_back({0, std::move(w)});
+  WriteResult result;
+  Status s = store_->Write(batch, &result);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(result.series_rejected, 0u);
+}
+
 RunResult QueryFixture::Sonde(std::vector<std::string> args, int columns) {
   args.insert(args.end(), {"--db", dir_.path(), "--now", kNow});
   return SondeRaw(args, {{"COLUMNS", std::to_string(columns)}});

@@ -48,6 +48,10 @@ class QueryFixture : public ::testing::Test {
   // store; for tests that need more than the fixture's data.
   void WriteLatest(const std::string& host, const std::string& name, const Tags& tags, double value,
                    int64_t timestamp_ms);
+  // Adds one untagged series of `kind` with these windows (written as
+  // given, open ones open); its latest state is the last window's last.
+  void WriteWindows(const std::string& host, const std::string& name, MetricKind kind,
+                    std::vector<RollupWindow> windows);
 
   // Closes this process's writer, so that another (a summarizer) can open
   // the store.

@@ -124,6 +124,32 @@ TEST_F(SqlCli, ErrorsAreUsageErrors) {
   EXPECT_EQ(r.err, "sonde: error: SQL: interrupted after 50 ms (--sql-timeout)\n");
 }
 
+// NULL is "-" in a table, as every missing value of sonde (docs/query.md,
+// "Output"), an empty CSV field, and null in JSON. db-01 has no core tag
+// and no cpu.
+TEST_F(SqlCli, NullIsADashInTablesOnly) {
+  const std::string query =
+      "SELECT host, max(core) AS core, avg(CASE WHEN metric = 'cpu' THEN value END) AS cpu "
+      "FROM latest GROUP BY host ORDER BY host";
+  RunResult r = Sonde({"sql", query});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "host    core   cpu\n"
+            "db-01   -        -\n"
+            "web-01  1     47.5\n"
+            "web-02  0       75\n");
+  r = Sonde({"sql", query, "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "host,core,cpu\ndb-01,,\nweb-01,1,47.5\nweb-02,0,75\n");
+  r = Sonde({"sql", query, "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"({"host":"db-01","core":null,"cpu":null})"), std::string::npos)
+      << r.out;
+  // An empty string is a value: it stays empty.
+  r = Sonde({"sql", "SELECT '' AS blank, NULL AS missing"});
+  EXPECT_EQ(r.out, "blank  missing\n             -\n");
+}
+
 TEST_F(SqlCli, EmptyResultNotesIt) {
   RunResult r = Sonde({"sql", "SELECT host FROM latest WHERE value > 1e12"});
   EXPECT_EQ(r.exit_code, 0);

@@ -417,6 +417,18 @@ std::vector<Rejected> RejectedInputs() {
   };
   std::vector<std::pair<std::string, std::string>> too_many;
   for (size_t i = 0; i <= kMaxTagsPerLevel; ++i) too_many.push_back({"k" + std::to_string(i), ""});
+  // {key: first, "other": "x", key: second}: a map that repeats `key`.
+  auto dup_tags = [](std::string key, std::string first, std::string second) {
+    return Writer([key, first, second](Out& o) {
+      o.pk.pack_map(3);
+      o.Str(key);
+      o.Str(first);
+      o.Str("other");
+      o.Str("x");
+      o.Str(key);
+      o.Str(second);
+    });
+  };
   auto nested = [](int levels) {  // [[...[1]...]] with `levels` arrays.
     return Writer([levels](Out& o) {
       for (int i = 0; i < levels; ++i) o.pk.pack_array(1);
@@ -646,6 +658,32 @@ std::vector<Rejected> RejectedInputs() {
       {"kind as a string", sample({Str("m"), Int(1), Str("gauge")}), W::kBadKind},
       {"kind as a float", sample({Str("m"), Int(1), Dbl(1.0)}), W::kBadKind},
       {"kind as bool", sample({Str("m"), Int(1), Hex("c2")}), W::kBadKind},
+
+      // A key twice in one map: the store would refuse the series.
+      {"sample tag key twice", sample_tags(dup_tags("k", "a", "b")), W::kDuplicateTag},
+      {"sample tag twice, same value", sample_tags(dup_tags("k", "a", "a")), W::kDuplicateTag},
+      {"batch tag key twice", field("tags", dup_tags("service", "a", "b")), W::kDuplicateTag},
+      {"mid: sample tag key twice", sample_tags_mid(dup_tags("k", "a", "b")), W::kDuplicateTag},
+      {"tag key twice, as fixstr and str8", sample_tags([](Out& o) {
+         o.pk.pack_map(3);
+         o.Str("k");
+         o.Str("a");
+         o.Str("x");
+         o.Str("y");
+         o.WideStr("k", 1);
+         o.Str("b");
+       }),
+       W::kDuplicateTag},
+      {"tag key twice, then a bad tag", sample_tags([](Out& o) {
+         o.pk.pack_map(3);
+         o.Str("k");
+         o.Str("a");
+         o.Str("k");
+         o.Str("b");
+         o.Str("");
+         o.Str("v");
+       }),
+       W::kBadTag},
   };
 }
 
@@ -698,14 +736,15 @@ TEST(WireErrorName, IsStableAndDistinct) {
 TEST(WireToSamples, MergesBatchTagsSampleTagsWinSortedByKey) {
   const std::string m =
       Pack(Replace(Replace(GoodFields(), "tags", StrMap({{"service", "auth"}, {"dc", "eu"}})), "s",
-                   Arr({Arr({Str("a"), Int(1)}),
-                        Arr({Str("b"), Dbl(2.5), Int(1), Int(kT + 1),
-                             StrMap({{"dc", "us"}, {"zone", "z1"}, {"dc", "dup"}})})})));
+                   Arr({Arr({Str("a"), Int(1)}), Arr({Str("b"), Dbl(2.5), Int(1), Int(kT + 1),
+                                                      StrMap({{"dc", "us"}, {"zone", "z1"}})})})));
   BatchView b;
   ASSERT_EQ(DecodeBoth(m, &b), WireError::kOk);
   const std::vector<Sample> got = ToSamples(b);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0], (Sample{"a", 1, kT, MetricKind::kGauge, {{"dc", "eu"}, {"service", "auth"}}}));
+  // "dc" in both maps is the override, not a duplicate (one map holding it
+  // twice is rejected: RejectsTable, duplicate_tag).
   EXPECT_EQ(got[1], (Sample{"b",
                             2.5,
                             kT + 1,

@@ -136,6 +136,12 @@ TEST(WireEncode, SampleRejectsEachBrokenLimit) {
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_value)), W::kBadTag);
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_key_long_value)), W::kBadTag);
   EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, control_in_long_value)), W::kBadTag);
+  // A key twice is refused as the decoder refuses it, and after the checks
+  // of the text, in the decoder's order.
+  const TagView dup[] = {{"k", "a"}, {"x", "y"}, {"k", "b"}};
+  const TagView dup_and_control[] = {{"k", "a"}, {"k", "b\n"}};
+  EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, dup)), W::kDuplicateTag);
+  EXPECT_EQ(EncodeError(Ref("m", 1, 0, MetricKind::kGauge, dup_and_control)), W::kBadTag);
 }
 
 TEST(WireEncode, SampleIsOversizedForEverySmallerBuffer) {
@@ -199,6 +205,8 @@ TEST(WireBatchBuilder, BeginRejectsBadEnvelopesAndRestarts) {
   EXPECT_EQ(builder.Begin("h", 0, {}), WireError::kBadTimestamp);
   EXPECT_EQ(builder.Begin("h", kT, too_many), WireError::kTooManyTags);
   EXPECT_EQ(builder.Begin("h", kT, bad_tag), WireError::kBadTag);
+  const TagView dup[] = {{"service", "a"}, {"service", "b"}};
+  EXPECT_EQ(builder.Begin("h", kT, dup), WireError::kDuplicateTag);
   EXPECT_EQ(builder.Begin(std::string(kMaxSourceBytes, 'h'), kT, {}), WireError::kOversized);
 
   ASSERT_EQ(builder.Begin("h", kT, {}), WireError::kOk);

@@ -6,6 +6,7 @@
 
 #include "sample_spec.h"
 #include "sonde/emitter.h"
+#include "sonde/units.h"
 #include "sonde/wire.h"
 
 namespace sonde::emit {
@@ -29,6 +30,12 @@ struct Defaults {
 };
 
 Status ParseDefaults(const EmitCommand& command, Defaults* defaults, Tags* tags) {
+  // The timeout is also the emitter's close_timeout: checked here so that
+  // the message names the flag, not the option.
+  if (command.timeout < std::chrono::milliseconds(0) || command.timeout > kMaxCloseTimeout) {
+    return Status::InvalidArgument("--timeout: " + FormatDuration(command.timeout) +
+                                   " is out of range (" + std::string(kTimeoutRange) + ")");
+  }
   if (!ParseMetricKind(command.kind, &defaults->kind)) {
     return Status::InvalidArgument("--kind '" + command.kind +
                                    "': expected gauge, counter or timing");

@@ -211,7 +211,7 @@ int RunGet(const GetArgs& args) {
   auto source = OpenQuerySource(args.flags);
   if (!source) return Fail(source.error());
   std::vector<api::SeriesWindows> result;
-  Status s = (*source)->ReadRollups(q.query, &result);
+  Status s = (*source)->ReadRollups(q.query, out.now_ms, &result);
   if (s.IsNotFound()) s = UnknownHost(**source, q.query.host);
   // The store never returns a series without windows; a remote answer might.
   std::erase_if(result, [](const api::SeriesWindows& r) { return r.windows.empty(); });

@@ -11,6 +11,7 @@
 #include "query_output.h"
 #include "query_source.h"
 #include "sonde/fleet_health.h"
+#include "sonde/percent_display.h"
 #include "sonde/units.h"
 #include "table.h"
 #include "text_format.h"
@@ -35,14 +36,13 @@ struct HealthArgs {
   bool strict = false;
 };
 
-// A percentage cell: "42.5%" in tables, the exact number in CSV
-// (docs/query.md); a missing value is "-" in tables, an empty CSV field.
+// A percentage cell: "42.5%" in tables, rounded down so that 74.99 is not
+// shown as a 75 it did not reach; the exact number in CSV (docs/query.md);
+// a missing value is "-" in tables, an empty CSV field.
 std::string Percent(const std::optional<double>& v, bool csv) {
   if (csv) return v ? FormatExact(*v) : "";
   if (!v) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f%%", *v);
-  return buf;
+  return fleet::DisplayPercent(*v);
 }
 
 // Text that tables show as "-" when empty, and CSV leaves empty.

@@ -35,7 +35,9 @@ class HttpQuerySource : public QuerySource {
     return Status::OK();
   }
 
-  Status ReadRollups(const RollupQuery& q, std::vector<api::SeriesWindows>* out) override {
+  // The server derives the rates at its own clock: the API takes no now.
+  Status ReadRollups(const RollupQuery& q, int64_t /*now_ms*/,
+                     std::vector<api::SeriesWindows>* out) override {
     out->clear();
     std::string path =
         "/api/v1/rollups?host=" + UrlEncode(q.host) + "&res=" + ResolutionName(q.resolution);

@@ -18,14 +18,15 @@ class LocalQuerySource : public QuerySource {
   Status ListSeries(std::string_view host, std::vector<LatestState>* out) override {
     return store_->ListSeries(host, out);
   }
-  Status ReadRollups(const RollupQuery& query, std::vector<api::SeriesWindows>* out) override {
+  Status ReadRollups(const RollupQuery& query, int64_t now_ms,
+                     std::vector<api::SeriesWindows>* out) override {
     out->clear();
     std::vector<SeriesRollups> rollups;
     SONDE_RETURN_IF_ERROR(store_->ReadRollups(query, &rollups));
     // The same derivation the summarizer serves, so that --db and --url
     // print the same figures.
     for (SeriesRollups& r : rollups)
-      out->push_back(api::ServeWindows(std::move(r.series), r.windows));
+      out->push_back(api::ServeWindows(std::move(r.series), r.windows, now_ms));
     return Status::OK();
   }
   Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) override {

@@ -14,6 +14,7 @@
 #ifndef SONDE_TOOLS_SONDE_QUERY_SOURCE_H_
 #define SONDE_TOOLS_SONDE_QUERY_SOURCE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,8 +38,11 @@ class QuerySource {
   virtual Status ListSeries(std::string_view host, std::vector<LatestState>* out) = 0;
   // Windows per series, as the HTTP API serves them (api::WindowStats: the
   // derived statistics, no sketches); series without windows in range are
-  // left out.
-  virtual Status ReadRollups(const RollupQuery& query, std::vector<api::SeriesWindows>* out) = 0;
+  // left out. An open window's rate counts up to `now_ms` (--now) when read
+  // from the store; a summarizer counts up to its own clock (the API takes
+  // no now).
+  virtual Status ReadRollups(const RollupQuery& query, int64_t now_ms,
+                             std::vector<api::SeriesWindows>* out) = 0;
   // Latest state of the series the query selects.
   virtual Status ReadLatest(const LatestQuery& query, std::vector<LatestState>* out) = 0;
 };

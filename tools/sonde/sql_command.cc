@@ -53,7 +53,14 @@ bool IsNumber(const SqlValue& v) {
   return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
 }
 
-Table ResultTable(const SqlResult& result) {
+// A NULL is "-" in tables, like every missing value of `sonde`, and an empty
+// CSV field (JSON keeps null): an empty table cell would look like ''.
+std::string CellText(const SqlValue& v, bool csv) {
+  if (std::holds_alternative<std::monostate>(v) && !csv) return "-";
+  return SqlValueText(v);
+}
+
+Table ResultTable(const SqlResult& result, bool csv) {
   std::vector<TableColumn> columns;
   for (size_t c = 0; c < result.columns.size(); ++c) {
     TableColumn column(result.columns[c]);
@@ -69,7 +76,7 @@ Table ResultTable(const SqlResult& result) {
   for (const auto& row : result.rows) {
     std::vector<std::string> cells;
     cells.reserve(row.size());
-    for (const SqlValue& v : row) cells.push_back(SqlValueText(v));
+    for (const SqlValue& v : row) cells.push_back(CellText(v, csv));
     table.AddRow(std::move(cells));
   }
   return table;
@@ -150,7 +157,7 @@ int RunSql(const SqlArgs& args) {
       continue;
     }
     if (i > 0) PrintOut("\n");
-    PrintTable(ResultTable(result), out);
+    PrintTable(ResultTable(result, out.format == OutputFormat::kCsv), out);
     if (result.rows.empty() && out.format == OutputFormat::kTable) Note("no rows");
   }
   return kExitOk;

@@ -4,29 +4,19 @@
 
 #include <set>
 
+#include "sonde/ascii.h"
+
 namespace sonde::tools {
-
-namespace {
-
-// SQLite names ignore ASCII case, so keys and names are grouped in lower case.
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-}  // namespace
 
 SqlTagColumns::SqlTagColumns(const std::vector<LatestState>& latest,
                              const std::vector<std::string>& fixed) {
+  // SQLite names ignore ASCII case, so keys and names are grouped in lower case.
   std::map<std::string, std::set<std::string>> spellings;  // Lowercase key -> spellings.
   for (const LatestState& row : latest) {
-    for (const Tag& t : row.key.tags()) spellings[Lower(t.key)].insert(t.key);
+    for (const Tag& t : row.key.tags()) spellings[AsciiLower(t.key)].insert(t.key);
   }
   std::set<std::string> taken;
-  for (const std::string& name : fixed) taken.insert(Lower(name));
+  for (const std::string& name : fixed) taken.insert(AsciiLower(name));
   for (const auto& [lower, set] : spellings) {
     Group& group = group_of_lower_key_[lower];
     group.column = names_.size();
@@ -38,7 +28,7 @@ SqlTagColumns::SqlTagColumns(const std::vector<LatestState>& latest,
   for (auto& [lower, group] : group_of_lower_key_) {
     if (!names_[group.column].empty()) continue;
     std::string name = "tag_" + group.spelling;
-    for (int n = 2; !taken.insert(Lower(name)).second; ++n) {
+    for (int n = 2; !taken.insert(AsciiLower(name)).second; ++n) {
       name = fmt::format("tag_{}_{}", group.spelling, n);
     }
     names_[group.column] = name;
@@ -49,7 +39,7 @@ std::vector<std::pair<size_t, std::string_view>> SqlTagColumns::ValuesOf(const T
   // Column -> (key, value) chosen so far for it.
   std::map<size_t, std::pair<std::string_view, std::string_view>> chosen;
   for (const Tag& t : tags) {
-    auto it = group_of_lower_key_.find(Lower(t.key));
+    auto it = group_of_lower_key_.find(AsciiLower(t.key));
     if (it == group_of_lower_key_.end()) continue;  // Not a key of the rows planned.
     const Group& group = it->second;
     auto [slot, added] = chosen.try_emplace(group.column, t.key, t.value);

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
 #include <numeric>
+
+#include "sonde/ascii.h"
 
 namespace sonde::tools {
 
@@ -184,8 +185,7 @@ std::string Table::ToCsv() const {
     if (i > 0) out += ',';
     std::string name = columns_[i].csv_name;
     if (name.empty()) {
-      name = columns_[i].header;
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      name = AsciiLower(columns_[i].header);
     }
     AppendCsvField(&out, name);
   }

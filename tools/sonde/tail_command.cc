@@ -51,9 +51,11 @@ void CatchInterrupts() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-// Sequence numbers per broker: a jump forward is a gap (publications lost
-// between the broker and us); a jump back means the broker restarted.
-class GapCounter {
+// Sequence numbers per broker. A jump back means the broker restarted. A
+// jump forward is a gap (publications lost between the broker and us) only
+// when we see every publication: the broker numbers them with one sequence
+// across all sources, so a topic filter makes holes of what it filtered out.
+class SequenceWatch {
  public:
   struct PerBroker {
     uint64_t last = 0;
@@ -63,7 +65,14 @@ class GapCounter {
     uint64_t restarts = 0;
   };
 
-  // Returns how many publications were missed just before `sequence`.
+  explicit SequenceWatch(bool sees_every_publication)
+      : sees_every_publication_(sees_every_publication) {}
+
+  // Whether gaps (and the missed counts) mean anything.
+  bool detects_gaps() const { return sees_every_publication_; }
+
+  // Returns how many publications were missed just before `sequence`;
+  // always 0 when gaps cannot be detected.
   uint64_t Observe(std::string_view broker_id, uint64_t sequence) {
     auto it = brokers_.find(broker_id);
     if (it == brokers_.end()) it = brokers_.emplace(std::string(broker_id), PerBroker{}).first;
@@ -71,6 +80,8 @@ class GapCounter {
     BusSequenceStep step;  // The first publication seen is no gap.
     if (b.publications > 0) step = NextBusSequence(b.last, sequence);
     if (step.restarted) ++b.restarts;
+    // Filtered, a restart's missed count is as unknowable as a gap.
+    if (!sees_every_publication_) step.missed = 0;
     if (step.missed > 0) {
       ++b.gaps;
       b.missed += step.missed;
@@ -83,6 +94,7 @@ class GapCounter {
   const std::map<std::string, PerBroker, std::less<>>& brokers() const { return brokers_; }
 
  private:
+  const bool sees_every_publication_;
   std::map<std::string, PerBroker, std::less<>> brokers_;
 };
 
@@ -129,7 +141,9 @@ void AppendJson(std::string* out, std::string_view source, const Sample& s, cons
 
 class Tail {
  public:
-  explicit Tail(const TailOptions& options) : options_(options) {}
+  explicit Tail(const TailOptions& options)
+      : options_(options),
+        sequences_(options.sources.empty() && options.prefixes.empty()) {}
 
   int Run();
 
@@ -148,7 +162,7 @@ class Tail {
   zmq::message_t parts_[3];
   std::vector<BusMessage> bundle_;
   BatchView batch_;
-  GapCounter gaps_;
+  SequenceWatch sequences_;
   std::string out_;
   uint64_t printed_ = 0;
   uint64_t malformed_ = 0;
@@ -206,7 +220,7 @@ void Tail::Handle(const zmq::message_t& topic, const zmq::message_t& meta_frame,
     ++malformed_;
     return;
   }
-  if (uint64_t missed = gaps_.Observe(meta.broker_id, meta.sequence); missed > 0) {
+  if (uint64_t missed = sequences_.Observe(meta.broker_id, meta.sequence); missed > 0) {
     std::fprintf(stderr, "sonde tail: gap broker=%.*s missed=%llu before seq=%llu\n",
                  static_cast<int>(meta.broker_id.size()), meta.broker_id.data(),
                  static_cast<unsigned long long>(missed),
@@ -239,6 +253,11 @@ int Tail::Run() {
     return 2;
   }
   if (auto code = Connect(endpoint->ZmqAddress())) return *code;
+  if (!sequences_.detects_gaps()) {
+    std::fprintf(stderr,
+                 "sonde tail: note: gaps cannot be detected with --source or --prefix (the "
+                 "broker numbers publications across all sources)\n");
+  }
   CatchInterrupts();
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.timeout_ms);
@@ -263,8 +282,14 @@ int Tail::Run() {
 }
 
 int Tail::Finish(bool timed_out) {
-  for (const auto& [id, b] : gaps_.brokers()) {
+  for (const auto& [id, b] : sequences_.brokers()) {
     if (b.gaps == 0 && b.restarts == 0) continue;
+    if (!sequences_.detects_gaps()) {
+      std::fprintf(stderr, "sonde tail: broker=%s publications=%llu restarts=%llu\n", id.c_str(),
+                   static_cast<unsigned long long>(b.publications),
+                   static_cast<unsigned long long>(b.restarts));
+      continue;
+    }
     std::fprintf(stderr,
                  "sonde tail: broker=%s publications=%llu gaps=%llu missed=%llu restarts=%llu\n",
                  id.c_str(), static_cast<unsigned long long>(b.publications),
@@ -290,7 +315,9 @@ int Tail::Finish(bool timed_out) {
 Command AddTailCommand(CLI::App& parent) {
   auto options = std::make_shared<TailOptions>();
   CLI::App* app = parent.add_subcommand(
-      "tail", "Print samples live from a broker's PUB socket, one per line; report sequence gaps.");
+      "tail",
+      "Print samples live from a broker's PUB socket, one per line; report sequence gaps (not "
+      "detectable with --source or --prefix).");
   app->add_option("--from", options->from, "Broker PUB endpoint")->capture_default_str();
   app->add_option("--source", options->sources, "Only this source (exact; repeatable)");
   app->add_option("--prefix", options->prefixes, "Only sources starting with this (repeatable)");

@@ -127,6 +127,15 @@ struct BrokerCounters {
   uint64_t udp_receive_errors = 0;  // Errors from the UDP socket.
   uint64_t udp_kernel_drops = 0;    // Datagrams the kernel dropped (/proc/net/udp).
   int udp_rcvbuf_bytes = 0;         // SO_RCVBUF granted by the kernel.
+
+  // Connections to the PULL socket (libzmq's socket monitor). ZeroMQ drops a
+  // message over max_message_bytes together with its sender's connection,
+  // and libzmq 4.3 reports that like a peer that closed: it counts only in
+  // pull_peer_disconnects. A connection that ends before the ZMTP handshake
+  // completes (not ZeroMQ, a TCP health check) counts in both counters.
+  int64_t pull_peers = 0;                // Open now, handshake done or not.
+  uint64_t pull_peer_disconnects = 0;    // Lost, for any reason.
+  uint64_t pull_handshake_failures = 0;  // Ended before the handshake completed.
 };
 
 // Renders counters as one `key=value ...` line (nonzero malformed reasons only).

@@ -26,6 +26,9 @@
 // Exit codes from Parse(): 0 after --help/--version; 2 for usage and config
 // errors, after printing ONE line to stderr:
 //   sonde-broker: error: --udp: expected udp://host:port (see --help)
+// When the flag's value came from the config file (not overridden on the
+// command line), the line says where, before the flag's own message:
+//   sonde-broker: error: broker.toml:3:11: Could not convert: --pub-hwm = lots (see --help)
 //
 // Registration (app(), Add*) happens before Parse() and may throw CLI11's
 // exceptions for programming errors such as a duplicate flag; Parse() never
@@ -36,6 +39,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,15 +87,24 @@ class ServiceCli {
   std::string EffectiveConfig() const;
 
   // Prints "<binary>: error: <message>" to stderr and returns 2, for
-  // main()'s own checks after Parse() (Options::Validate()).
+  // main()'s own checks after Parse() (Options::Validate()). When the first
+  // flag the message names ("--pub-hwm: 0 is out of range ...") got its
+  // value from the config file, "<file>:<line>:<column>: " goes first.
   int Fail(std::string_view message) const;
 
   const std::string& binary() const { return binary_; }
 
  private:
+  // "<file>:<line>:<column>: " when the first flag `message` names was set
+  // by the config file, else "".
+  std::string ConfigValuePosition(std::string_view message) const;
+
   std::string binary_;
   CLI::App app_;
   LogOptions log_options_;
+  // "line:column" of each value the config file set (the command line's
+  // values win and are not here); filled while Parse() reads the file.
+  std::map<const CLI::Option*, std::string> config_positions_;
 };
 
 // CLI11 transformers: check the value and rewrite it into plain integers

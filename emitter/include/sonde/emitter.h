@@ -41,6 +41,10 @@
 
 namespace sonde {
 
+// The longest EmitterOptions::close_timeout, for tools that take it from a
+// flag and check it there.
+inline constexpr std::chrono::milliseconds kMaxCloseTimeout = std::chrono::seconds(60);
+
 struct EmitterOptions {
   // Where to send: udp://host:port, tcp://host:port or ipc://path (the last
   // two over ZeroMQ PUSH). See sonde/endpoint.h.
@@ -51,8 +55,12 @@ struct EmitterOptions {
   // Default: empty, meaning gethostname().
   std::string source;
 
-  // Tags sent once per batch and applying to every sample (a sample tag with
-  // the same key wins), e.g. {{"service", "auth"}}. At most kMaxTagsPerLevel.
+  // Tags sent once per batch and applying to every sample, e.g.
+  // {{"service", "auth"}}. At most kMaxTagsPerLevel, each key once (Validate()
+  // says "tag 'service' given twice"). A sample's own tag with the same key
+  // overrides one of these for that sample (the wire format's rule): these
+  // travel in the batch's tags map and the sample's in its own, so neither
+  // map holds a key twice.
   // Default: none.
   Tags tags;
 
@@ -81,7 +89,8 @@ struct EmitterOptions {
   // Default: 1000.
   int zmq_send_hwm = 1000;
 
-  // Returns InvalidArgument naming the first field that is out of range.
+  // Returns InvalidArgument naming the first field that is out of range (or
+  // the tag key given twice).
   Status Validate() const;
 };
 
@@ -159,10 +168,11 @@ class Emitter {
  public:
   // Opens an emitter: parses and resolves the endpoint, creates the socket,
   // allocates the queue and starts the sender thread. Returns
-  // InvalidArgument for bad options, NotFound when a UDP host name does not
-  // resolve, IOError when a socket cannot be created, ResourceExhausted when
-  // memory or threads run out. Connecting to a ZeroMQ peer is asynchronous:
-  // a broker that is down is not an error here.
+  // InvalidArgument for bad options, NotFound when a udp:// or tcp:// host
+  // name does not resolve (address literals are never looked up),
+  // IOError when a socket cannot be created, ResourceExhausted when memory
+  // or threads run out. Connecting to a ZeroMQ peer is asynchronous: a
+  // broker that is down is not an error here.
   static Result<std::unique_ptr<Emitter>> Open(const EmitterOptions& options);
 
   virtual ~Emitter() = default;
@@ -170,16 +180,18 @@ class Emitter {
   Emitter& operator=(const Emitter&) = delete;
 
   // Records one sample. timestamp_ms is milliseconds since the Unix epoch;
-  // 0 means now. Never blocks, throws or allocates.
+  // 0 means now. Tags that repeat a key drop the sample as kDuplicateTag; a
+  // tag with the key of an EmitterOptions::tags entry overrides it. Never
+  // blocks, throws or allocates.
   virtual RecordResult Record(std::string_view name, double value, MetricKind kind,
                               TagList tags = {}, int64_t timestamp_ms = 0) noexcept = 0;
 
   // Records one sample for another source, batched with that source's batch
   // tags (see SourceRef). Consecutive samples for the same source and tags
   // share messages. A bad source or batch tag drops the sample as invalid
-  // (kBadSource, kBadTag, kTooManyTags), as does a sample that does not fit
-  // in one message with that envelope (kOversized). Counted like Record();
-  // never blocks, throws or allocates.
+  // (kBadSource, kBadTag, kTooManyTags, kDuplicateTag), as does a sample that
+  // does not fit in one message with that envelope (kOversized). Counted like
+  // Record(); never blocks, throws or allocates.
   virtual RecordResult RecordFor(SourceRef source, std::string_view name, double value,
                                  MetricKind kind, TagList tags = {},
                                  int64_t timestamp_ms = 0) noexcept = 0;
@@ -201,6 +213,8 @@ class Emitter {
   // counted in dropped_send_failed; for UDP, also a refusal the kernel
   // reported) or the sender did not finish in time (those stay queued).
   // Blocks the caller for about `timeout` at most; never call it on a hot path.
+  // milliseconds::max() (or anything past the clock's range) waits as long
+  // as it takes.
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
 
   // A consistent-enough snapshot (each counter is read atomically).

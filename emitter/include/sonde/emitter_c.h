@@ -6,14 +6,18 @@
 //   options.endpoint = "udp://127.0.0.1:7700";
 //   sonde_emitter_t* e = NULL;
 //   int rc = sonde_emitter_open(&options, &e);
-//   if (rc < 0) fprintf(stderr, "sonde: %s\n", sonde_strerror(rc));
+//   if (rc < 0) {
+//     fprintf(stderr, "sonde: %s: %s\n", sonde_strerror(rc), sonde_emitter_last_error());
+//     return;
+//   }
 //   sonde_tag_t tags[] = {{"service", "auth"}};
 //   sonde_emitter_gauge(e, "cpu", 12.5, tags, 1);
 //   sonde_emitter_close(e);
 //
 // Functions return 0 on success or a negative SONDE_E* code; no C++
-// exception crosses this API. Strings are NUL-terminated UTF-8 and are only
-// borrowed for the duration of the call.
+// exception crosses this API. sonde_emitter_last_error() then says what
+// exactly failed. Strings are NUL-terminated UTF-8 and are only borrowed for
+// the duration of the call.
 //
 // Thread-safety: an emitter may be used from any number of threads at once,
 // except sonde_emitter_close(), which must be the last call on it.
@@ -40,6 +44,17 @@ extern "C" {
 // A short description of a code ("invalid argument", ...); never NULL.
 const char* sonde_strerror(int code);
 
+// What the latest sonde_* call that failed on the calling thread said, with
+// the detail that a code cannot carry, e.g. "endpoint 'udp://127.0.0.1':
+// missing ':port' after the host; ..." or "close_timeout: 120000 ms is out of
+// range (0 to 60 s)". Like errno: every call that returns a negative code
+// sets it (record calls, which must stay cheap, to sonde_strerror()'s text),
+// successful calls leave it alone, and calls on other threads never touch
+// it, so read it right after the call that failed. Never NULL; "" before any
+// failure on this thread. The string belongs to the library and stays valid
+// until the next failing sonde_* call on this thread.
+const char* sonde_emitter_last_error(void);
+
 typedef enum sonde_kind_e {
   SONDE_GAUGE = 0,    // A level: cpu %, queue depth.
   SONDE_COUNTER = 1,  // An increment since the last sample.
@@ -51,23 +66,30 @@ typedef struct sonde_tag_s {
   const char* value;
 } sonde_tag_t;
 
+// A value out of its range below makes sonde_emitter_open() return
+// SONDE_EINVAL, and sonde_emitter_last_error() name the field and the range.
 typedef struct sonde_emitter_options_s {
   // udp://host:port, tcp://host:port or ipc://path. Default: "udp://127.0.0.1:7700".
   const char* endpoint;
   // The batch source (host name). Default: NULL, meaning gethostname().
   const char* source;
-  // Tags sent with every batch; copied by sonde_emitter_open(). Default: none.
+  // Tags sent with every batch, each key once; copied by sonde_emitter_open().
+  // At most 32. A sample's own tag with the same key overrides one of these.
+  // Default: none.
   const sonde_tag_t* tags;
   size_t ntags;
-  // The longest a sample waits before it is sent, 1 ms to 1 h. Default: 1000.
+  // The longest a sample waits before it is sent, in ms: 1 to 3,600,000
+  // (1 h). Default: 1000.
   uint32_t flush_interval_ms;
-  // The largest message, in bytes. Default: 0, meaning 1,400 (UDP) or 65,536 (ZeroMQ).
+  // The largest message, in bytes: 0, or 256 to 65,507 (UDP) or 65,536
+  // (ZeroMQ). Default: 0, meaning 1,400 (UDP) or 65,536 (ZeroMQ).
   size_t max_batch_bytes;
   // Bytes of encoded samples held while waiting to be sent, 64 KiB to 1 GiB. Default: 1 MiB.
   size_t queue_bytes;
-  // The longest sonde_emitter_close() waits to send what is queued. Default: 1000.
+  // The longest sonde_emitter_close() waits to send what is queued, in ms:
+  // 0 to 60,000 (60 s). Default: 1000.
   uint32_t close_timeout_ms;
-  // ZeroMQ only: ZMQ_SNDHWM, in messages. Default: 1000.
+  // ZeroMQ only: ZMQ_SNDHWM, in messages: 1 to 1,000,000. Default: 1000.
   int zmq_send_hwm;
 } sonde_emitter_options_t;
 
@@ -78,8 +100,9 @@ typedef struct sonde_emitter_s sonde_emitter_t;
 
 // Opens an emitter and starts its sender thread. On success returns 0 and
 // sets *out, which the caller releases with sonde_emitter_close(). On error
-// returns SONDE_EINVAL, SONDE_ENOTFOUND, SONDE_EIO or SONDE_ENOMEM and leaves
-// *out NULL.
+// returns SONDE_EINVAL (a bad option: see sonde_emitter_last_error()),
+// SONDE_ENOTFOUND (a udp:// or tcp:// host name does not resolve), SONDE_EIO
+// or SONDE_ENOMEM and leaves *out NULL.
 int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t** out);
 
 // Records one sample; never blocks. timestamp_ms is milliseconds since the

@@ -43,6 +43,9 @@ struct Endpoint {
   bool is_wildcard() const;
   // True when host is an IPv6 literal (it was bracketed in the URI).
   bool is_ipv6() const;
+  // True when host is an IPv4 or IPv6 address literal: using it needs no
+  // DNS lookup. False for names, wildcards and ipc.
+  bool has_numeric_host() const;
 
   // The address ZeroMQ takes in zmq_connect()/zmq_bind(): "tcp://127.0.0.1:7701",
   // "tcp://[::1]:7701", "tcp://*:*" (any address, any port), "ipc:///run/x.sock".
@@ -58,7 +61,7 @@ struct Endpoint {
 // tcp://host:port or ipc://path".
 Result<Endpoint> ParseEndpoint(std::string_view uri, EndpointRole role = EndpointRole::kConnect);
 
-// A socket address for a UDP endpoint.
+// A socket address for a UDP or TCP endpoint.
 struct SocketAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;
@@ -76,6 +79,14 @@ struct SocketAddress {
 // address. Returns InvalidArgument for a non-UDP endpoint and NotFound when
 // the name does not resolve.
 Result<SocketAddress> ResolveUdp(const Endpoint& endpoint);
+
+// Resolves a tcp:// endpoint as ResolveUdp does a udp:// one, with the same
+// NotFound message ("endpoint 'tcp://x:7701': cannot resolve 'x': ...").
+// ZeroMQ resolves names itself, but only when it connects, in the
+// background: the emitter calls this at open so that a name that does not
+// resolve fails at once instead of looking like a broker that is down.
+// Returns InvalidArgument for an endpoint that is not tcp://.
+Result<SocketAddress> ResolveTcp(const Endpoint& endpoint);
 
 }  // namespace sonde
 

@@ -2,7 +2,8 @@
 //
 // No exception leaves a Sonde library. Functions that can fail return a
 // Status (or a Result<T> carrying either a value or a non-OK Status). An OK
-// Status carries no message and costs no allocation.
+// Status carries no message and costs no allocation. The one exception to
+// the rule is a caller's bug, not a failure: see "Misuse" at Result below.
 //
 // Result<T> uses std::expected's member names (has_value, value, error,
 // value_or) so that it can become an alias once we build with C++23.
@@ -75,6 +76,14 @@ const char* StatusCodeName(Status::Code code);
 
 // Result<T>: a T or the Status saying why there is none.
 // REQUIRES: a Result is never constructed from an OK Status.
+//
+// Misuse: value(), operator* and operator-> on a Result that holds an error,
+// or error() on one that holds a value, are bugs in the caller; check
+// has_value() (or use value_or() or status()) first. Debug builds (NDEBUG
+// not defined) then abort with an assertion that names the call, so the bug
+// shows where it is. Release builds throw std::bad_variant_access, as
+// std::expected::value() throws bad_expected_access: defined, but never to
+// be relied on.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -87,9 +96,18 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return has_value(); }
 
   // REQUIRES: has_value().
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value() && "Result::value() REQUIRES has_value(): it holds an error");
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(has_value() && "Result::value() REQUIRES has_value(): it holds an error");
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value() && "Result::value() REQUIRES has_value(): it holds an error");
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
@@ -101,7 +119,10 @@ class [[nodiscard]] Result {
   }
 
   // REQUIRES: !has_value().
-  const Status& error() const { return std::get<1>(v_); }
+  const Status& error() const {
+    assert(!has_value() && "Result::error() REQUIRES !has_value(): it holds a value");
+    return std::get<1>(v_);
+  }
 
   // OK when there is a value, else the error.
   Status status() const { return has_value() ? Status::OK() : error(); }

@@ -68,14 +68,17 @@ enum class WireError : uint8_t {
   kNonFinite,        // "non_finite": NaN or infinity.
   kBadTimestamp,     // "bad_timestamp": outside [kMinTimestampMs, kMaxTimestampMs).
   kBadKind,          // "bad_kind": a kind other than 0, 1, 2 or nil.
+  // Added last so that the values above (counter indexes) stay as they were.
+  kDuplicateTag,     // "duplicate_tag": a key appears twice in one tags map.
 };
-inline constexpr int kWireErrorCount = static_cast<int>(WireError::kBadKind) + 1;
+inline constexpr int kWireErrorCount = static_cast<int>(WireError::kDuplicateTag) + 1;
 
 // Stable snake_case name, e.g. "length_too_large".
 const char* WireErrorName(WireError error);
 
 // The tags of a batch or sample: a view of an already validated MessagePack
-// map inside a message. Iteration cannot fail. Valid while the message lives.
+// map inside a message, whose keys are distinct (a repeated key is rejected
+// as kDuplicateTag). Iteration cannot fail. Valid while the message lives.
 class TagsView {
  public:
   class Iterator;
@@ -86,7 +89,7 @@ class TagsView {
   bool empty() const { return count_ == 0; }
   Iterator begin() const;  // Tags in message order.
   Iterator end() const;
-  // The value of `key` (its first occurrence), or nullopt.
+  // The value of `key`, or nullopt.
   std::optional<std::string_view> Find(std::string_view key) const;
 
  private:
@@ -155,9 +158,9 @@ struct SampleRef {
 // Encodes one sample as a standalone MessagePack array into out[0, cap).
 // On kOk sets *written. Returns kOversized when it does not fit in cap (never
 // when cap >= kMaxSampleBytes), or the field's error (kBadName, kBadTag,
-// kTooManyTags, kNonFinite, kBadTimestamp, kBadKind) when it breaks a limit;
-// *written is not set then, and out[0, cap) must not be used (kOversized
-// leaves it untouched). Never allocates.
+// kTooManyTags, kDuplicateTag, kNonFinite, kBadTimestamp, kBadKind) when it
+// breaks a limit; *written is not set then, and out[0, cap) must not be used
+// (kOversized leaves it untouched). Never allocates.
 WireError EncodeSample(const SampleRef& sample, char* out, size_t cap, size_t* written);
 
 // Assembles one message from samples encoded by EncodeSample, without
@@ -168,8 +171,8 @@ class BatchBuilder {
   explicit BatchBuilder(size_t max_bytes = kMaxMessageBytes);
 
   // Starts a new batch, discarding any previous one. Returns kBadSource,
-  // kBadTag, kTooManyTags or kBadTimestamp for a bad envelope field, or
-  // kOversized when the envelope alone exceeds max_bytes.
+  // kBadTag, kTooManyTags, kDuplicateTag or kBadTimestamp for a bad envelope
+  // field, or kOversized when the envelope alone exceeds max_bytes.
   WireError Begin(std::string_view source, int64_t timestamp_ms, std::span<const TagView> tags);
 
   // Appends one encoded sample. Returns false, appending nothing, when the
@@ -202,8 +205,8 @@ WireError EncodeBatch(std::string_view source, int64_t timestamp_ms, const Tags&
                       size_t max_bytes = kMaxMessageBytes);
 
 // Converts a decoded batch into owned samples, merging batch tags into each
-// sample (sample tags win; within one map the first occurrence of a key),
-// sorted by key. For tools and tests, not hot paths.
+// sample (a sample tag overrides the batch tag with the same key), sorted by
+// key. For tools and tests, not hot paths.
 std::vector<Sample> ToSamples(const BatchView& batch);
 
 // ---------------------------------------------------------------------------

@@ -4,11 +4,11 @@
 // nesting in a hostile body costs memory bounded by the body cap, not stack.
 #include <fmt/format.h>
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_set>
 
+#include "sonde/ascii.h"
 #include "sonde/target.h"
 
 namespace sonde::poller {
@@ -16,16 +16,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // The member of `obj` named one of `names`, compared without case; null if none.
 const Json* Member(const Json& obj, std::initializer_list<const char*> names) {
   for (const char* name : names) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      if (Lower(it.key()) == name) return &it.value();
+      if (AsciiIEquals(it.key(), name)) return &it.value();
     }
   }
   return nullptr;

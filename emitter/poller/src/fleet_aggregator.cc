@@ -7,17 +7,14 @@
 #include <string>
 #include <utility>
 
+#include "sonde/ascii.h"
 #include "sonde/fleet_report.h"
+#include "sonde/percent_display.h"
 
 namespace sonde::fleet {
 namespace {
 
 constexpr const char* kUnknown = "unknown";
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::optional<double> FindCount(const TargetRecord& r, const std::string& key) {
   auto it = r.numbers.find(key);
@@ -67,8 +64,10 @@ QosVerdict Judge(uint64_t targets, uint64_t answered, double required) {
   q.answered_percent = 100.0 * static_cast<double>(answered) / static_cast<double>(targets);
   // Compare without dividing so that "exactly -q percent" is exact.
   q.met = static_cast<double>(answered) * 100.0 >= required * static_cast<double>(targets);
-  q.message = fmt::format("QoS {}: {} of {} targets answered ({:.2f}%), {} {}%",
-                          q.met ? "met" : "not met", answered, targets, q.answered_percent,
+  // Rounded down: 98.996 % below a QoS of 99 must not read "99.00%".
+  q.message = fmt::format("QoS {}: {} of {} targets answered ({}), {} {}%",
+                          q.met ? "met" : "not met", answered, targets,
+                          DisplayPercent(q.answered_percent, 2),
                           q.met ? "required" : "below the required", required);
   return q;
 }
@@ -84,7 +83,7 @@ Status ValidateGroupBy(const std::vector<std::string>& group_by) {
   }
   std::vector<std::string> seen;
   for (const std::string& field : group_by) {
-    const std::string name = Lower(field);
+    const std::string name = AsciiLower(field);
     if (name.empty()) return Status::InvalidArgument("group_by has an empty field name");
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       return Status::InvalidArgument(fmt::format("group_by names '{}' twice", field));
@@ -123,16 +122,16 @@ Status FleetReportOptions::Validate() const {
 }
 
 FleetAggregator::FleetAggregator(FleetReportOptions options) : options_(std::move(options)) {
-  options_.application_field = Lower(options_.application_field);
-  options_.version_field = Lower(options_.version_field);
-  options_.requests_field = Lower(options_.requests_field);
-  options_.successes_field = Lower(options_.successes_field);
-  options_.errors_field = Lower(options_.errors_field);
+  options_.application_field = AsciiLower(options_.application_field);
+  options_.version_field = AsciiLower(options_.version_field);
+  options_.requests_field = AsciiLower(options_.requests_field);
+  options_.successes_field = AsciiLower(options_.successes_field);
+  options_.errors_field = AsciiLower(options_.errors_field);
   if (options_.group_by.empty()) {
     group_fields_ = {options_.application_field, options_.version_field};
     group_names_ = {"application", "version"};
   } else {
-    for (const std::string& field : options_.group_by) group_fields_.push_back(Lower(field));
+    for (const std::string& field : options_.group_by) group_fields_.push_back(AsciiLower(field));
     group_names_ = group_fields_;
   }
 }

@@ -1,11 +1,11 @@
 // The CSV report files (docs/poller.md, "CSV files"): RFC 4180, one header
 // line, '\n' line ends, cells quoted only when they hold ',', '"', CR or LF.
-#include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "report_format.h"
+#include "sonde/ascii.h"
 #include "sonde/fleet_render.h"
 
 namespace sonde::fleet {
@@ -14,11 +14,6 @@ namespace {
 using internal::FormatNumber;
 using internal::RoundMs;
 using internal::RoundPercent;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void AppendCell(std::string_view cell, std::string* out) {
   if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
@@ -70,11 +65,11 @@ std::string OptionalPercent(const std::optional<double>& v) {
 
 std::string RenderTargetsCsv(std::span<const TargetRecord> targets,
                              const FleetReportOptions& options) {
-  const std::string app = Lower(options.application_field);
-  const std::string version = Lower(options.version_field);
-  const std::string requests = Lower(options.requests_field);
-  const std::string successes = Lower(options.successes_field);
-  const std::string errors = Lower(options.errors_field);
+  const std::string app = AsciiLower(options.application_field);
+  const std::string version = AsciiLower(options.version_field);
+  const std::string requests = AsciiLower(options.requests_field);
+  const std::string successes = AsciiLower(options.successes_field);
+  const std::string errors = AsciiLower(options.errors_field);
   std::string out;
   AppendRow({"target", "up", "failure", "http_status", "latency_ms", "attempts", "application",
              "version", "requests", "successes", "errors", "error"},

@@ -10,6 +10,7 @@
 
 #include "report_format.h"
 #include "sonde/fleet_render.h"
+#include "sonde/percent_display.h"
 
 namespace sonde::fleet {
 namespace {
@@ -71,7 +72,8 @@ std::string Capitalized(std::string s) {
   return s;
 }
 
-std::string Percent(const std::optional<double>& v) { return v ? fmt::format("{:.2f}%", *v) : "-"; }
+// Rounded down, so a success rate of 98.996 does not read as 99.00 %.
+std::string Percent(const std::optional<double>& v) { return v ? DisplayPercent(*v, 2) : "-"; }
 
 std::string FailureBreakdown(const FleetReport& r) {
   std::string parts;
@@ -88,7 +90,7 @@ void RenderSummary(const FleetReport& r, const TableOptions& options, std::strin
   if (options.color) verdict = (r.qos.met ? "\033[32m" : "\033[1;31m") + verdict + "\033[0m";
   const LatencySummary& l = r.latency;
   *out += fmt::format("Targets     {}\n", r.targets);
-  *out += fmt::format("Answered    {} ({:.2f}%)\n", r.answered, r.qos.answered_percent);
+  *out += fmt::format("Answered    {} ({})\n", r.answered, DisplayPercent(r.qos.answered_percent, 2));
   *out += fmt::format("Failed      {}{}\n", r.failed, FailureBreakdown(r));
   if (l.count == 0) {
     *out += "Latency ms  - (no target answered)\n";

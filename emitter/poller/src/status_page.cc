@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sonde/ascii.h"
 #include "sonde/wire.h"
 
 namespace sonde::poller {
@@ -35,7 +36,7 @@ void NormalizeKeyInto(std::string_view key, std::string* out) {
     if (u < 0x20 || u == 0x7f || std::isspace(u)) {
       c = '_';
     } else {
-      c = static_cast<char>(std::tolower(u));
+      c = AsciiLower(c);
     }
   }
 }

@@ -6,10 +6,13 @@
 // An hour is the Merge of its minutes: counts and sums add, min/max combine,
 // the latest `last` wins, sketches merge exactly. Percentiles are never
 // averaged. Derived values:
-//   avg()          sum / count (gauges, timings)
-//   RatePerSec()   sum / window length in seconds (counters: the sum is the
-//                  increments over the window)
-//   Quantile(q)    from the sketch, clamped to [min, max]
+//   avg()            sum / count (gauges, timings)
+//   RatePerSec(now)  sum per second of CoveredMs(now) (counters: the sum is
+//                    the increments over the window). A closed window
+//                    covers its whole length; an open one only the time
+//                    from its start to now, so the current window reads
+//                    its true rate, not one diluted by time to come.
+//   Quantile(q)      from the sketch, clamped to [min, max]
 //
 // Open windows: the summarizer writes a window every flush tick while it is
 // still receiving samples (open() is true) and once more when it closes. A
@@ -104,8 +107,17 @@ class RollupWindow {
 
   // sum / count; NaN when empty.
   double avg() const;
-  // sum per second of window length (the rate of a counter).
-  double RatePerSec() const;
+  // The time this window's samples span by `now_ms` (ms since the epoch,
+  // the reader's clock): its whole length when closed; while open, from its
+  // start to now_ms, clamped to [1 s, length] so that a window read at its
+  // very start (or by a clock behind it) neither divides by zero nor
+  // blows up, and one left open past its end (lateness, a crash) reads as
+  // its full length.
+  int64_t CoveredMs(int64_t now_ms) const;
+  // sum per second of CoveredMs(now_ms): the rate of a counter. The one
+  // place a window's rate is computed (the HTTP API, liz's /api/perf and
+  // `sonde --db` all call it).
+  double RatePerSec(int64_t now_ms) const;
   // The q-quantile within QuantileSketch::kRelativeAccuracy, clamped to
   // [min, max] (so Quantile(0) == min and Quantile(1) == max). NaN if empty.
   double Quantile(double q) const;

@@ -55,7 +55,8 @@ namespace api {
 
 // One rollup window as served: its bounds and every statistic the API
 // offers, already derived (avg, rate and quantiles are computed by the
-// server from the stored window and its sketch).
+// server from the stored window and its sketch, and the rate of an open
+// window from the time it has covered by the query's now).
 struct WindowStats {
   int64_t start_ms = 0;  // Inclusive, aligned to the resolution (UTC).
   int64_t end_ms = 0;    // Exclusive.
@@ -66,7 +67,7 @@ struct WindowStats {
   double last = 0;      // The value with the latest timestamp.
   int64_t last_ms = 0;  // That timestamp.
   double avg = 0;       // sum / count (gauges and timings).
-  double rate = 0;      // sum per second of window length (counters).
+  double rate = 0;      // sum per second covered: RollupWindow::RatePerSec.
   double p50 = 0;       // Quantiles within QuantileSketch::kRelativeAccuracy
   double p90 = 0;       // (2 %) of the exact ones, clamped to [min, max].
   double p99 = 0;
@@ -75,8 +76,9 @@ struct WindowStats {
   bool operator==(const WindowStats&) const = default;
 };
 
-// The served form of a stored window.
-WindowStats StatsOf(const RollupWindow& window);
+// The served form of a stored window read at `now_ms` (ms since the epoch:
+// the query's now, which only an open window's rate depends on).
+WindowStats StatsOf(const RollupWindow& window, int64_t now_ms);
 
 // One series over a whole query range: what `sonde get` prints on its row.
 // Counts, sums and extremes add up over the windows; the quantiles come from
@@ -94,14 +96,16 @@ struct RangeSummary {
   double p50 = kNaN;  // Quantiles of the merged sketch, clamped to [min, max].
   double p90 = kNaN;
   double p99 = kNaN;
-  double rate = kNaN;    // sum per second over [start_ms, end_ms): counters.
+  double rate = kNaN;    // sum per second from start_ms to the last window's
+                         // covered end (end_ms, or now while it is open).
   int64_t start_ms = 0;  // The first window's start.
   int64_t end_ms = 0;    // The last window's end.
 };
 
-// Summarizes stored windows (ascending by start). Empty windows count for
-// nothing but the window count; no samples gives NaN statistics.
-RangeSummary SummaryOf(std::span<const RollupWindow> windows);
+// Summarizes stored windows (ascending by start) read at `now_ms` (as
+// StatsOf). Empty windows count for nothing but the window count; no
+// samples gives NaN statistics.
+RangeSummary SummaryOf(std::span<const RollupWindow> windows, int64_t now_ms);
 
 // One series, its windows ascending by start, and their summary.
 struct SeriesWindows {
@@ -110,8 +114,10 @@ struct SeriesWindows {
   RangeSummary summary;
 };
 
-// The served form of a series' stored windows (StatsOf each, SummaryOf all).
-SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows);
+// The served form of a series' stored windows read at `now_ms` (StatsOf
+// each, SummaryOf all).
+SeriesWindows ServeWindows(LatestState series, std::span<const RollupWindow> windows,
+                           int64_t now_ms);
 
 // GET /api/v1/hosts: {"hosts": [HostInfo...]} sorted by host.
 struct HostsResponse {

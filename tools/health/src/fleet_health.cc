@@ -3,13 +3,16 @@
 #include "sonde/fleet_health.h"
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
+#include <system_error>
 
+#include "sonde/ascii.h"
 #include "sonde/fleet_report.h"
 #include "sonde/units.h"
 
@@ -19,17 +22,28 @@ namespace {
 constexpr std::string_view kServiceTag = "service";
 constexpr std::string_view kUpMetric = "up";  // sonde-poller's (docs/poller.md).
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+// The shortest text that reads back as `v`: levels as the rules wrote them.
+std::string Exact(double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
-// "1.5" not "1.500000": values in reasons.
-std::string Num(double v) {
+// At the level is crossing it, as tMan.
+bool Crosses(const Threshold& t, double v, double level) {
+  return t.below ? v <= level : v >= level;
+}
+
+// A value in a reason: four significant digits ("1.5", "91.52"), unless
+// that rounding lands on the other side of one of the metric's levels
+// (84.99996 would read "85" next to critical 85); then every digit.
+std::string ReasonValue(double v, const Threshold& t) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.4g", v);
+  const double shown = std::strtod(buf, nullptr);
+  for (double level : {t.warning, t.critical}) {
+    if (Crosses(t, shown, level) != Crosses(t, v, level)) return Exact(v);
+  }
   return buf;
 }
 
@@ -59,7 +73,7 @@ std::string ServiceOf(const std::vector<const LatestState*>& series) {
   int64_t service_ts = 0;
   for (const LatestState* s : series) {
     for (const Tag& t : s->key.tags()) {
-      if (!EqualsIgnoreCase(t.key, kServiceTag)) continue;
+      if (!AsciiIEquals(t.key, kServiceTag)) continue;
       if (!service || s->timestamp_ms > service_ts ||
           (s->timestamp_ms == service_ts && t.value < *service)) {
         service = &t.value;
@@ -82,7 +96,7 @@ std::optional<double> Worst(const std::vector<const LatestState*>& series, std::
                             bool below = false) {
   std::optional<double> worst;
   for (const LatestState* s : series) {
-    if (!EqualsIgnoreCase(s->key.name(), metric) || std::isnan(s->value)) continue;
+    if (!AsciiIEquals(s->key.name(), metric) || std::isnan(s->value)) continue;
     if (!worst || (below ? s->value < *worst : s->value > *worst)) worst = s->value;
   }
   return worst;
@@ -100,21 +114,18 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
   std::vector<std::string> critical;
   std::vector<std::string> warning;
   for (const LatestState* s : series) {
-    std::string metric = s->key.name();
-    std::transform(metric.begin(), metric.end(), metric.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string metric = AsciiLower(s->key.name());
     if (seen[metric]) continue;
     seen[metric] = true;
     const Threshold* t = rules.Find(server->service, metric);
     if (!t) continue;
     const std::optional<double> v = Worst(series, metric, t->below);
     if (!v) continue;
-    const char* op = t->below ? " <= " : " >= ";
-    auto crosses = [&](double level) { return t->below ? *v <= level : *v >= level; };
-    if (crosses(t->critical)) {
-      critical.push_back(metric + " " + Num(*v) + op + Num(t->critical));
-    } else if (crosses(t->warning)) {
-      warning.push_back(metric + " " + Num(*v) + op + Num(t->warning));
+    const std::string crossed = metric + " " + ReasonValue(*v, *t) + (t->below ? " <= " : " >= ");
+    if (Crosses(*t, *v, t->critical)) {
+      critical.push_back(crossed + Exact(t->critical));
+    } else if (Crosses(*t, *v, t->warning)) {
+      warning.push_back(crossed + Exact(t->warning));
     }
   }
   std::sort(critical.begin(), critical.end());
@@ -205,7 +216,7 @@ const char* HealthStatusName(HealthStatus status) {
 bool ParseHealthStatus(std::string_view text, HealthStatus* status) {
   for (HealthStatus s : {HealthStatus::kHealthy, HealthStatus::kDegraded, HealthStatus::kUnhealthy,
                          HealthStatus::kDown, HealthStatus::kStale}) {
-    if (EqualsIgnoreCase(text, HealthStatusName(s))) {
+    if (AsciiIEquals(text, HealthStatusName(s))) {
       *status = s;
       return true;
     }
@@ -233,7 +244,7 @@ FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& 
   FleetHealth fleet;
   for (const auto& [host, series] : GroupByHost(latest)) {
     ServerHealth server = JudgeServer(host, series, rules, now_ms);
-    if (!options.service.empty() && !EqualsIgnoreCase(server.service, options.service)) continue;
+    if (!options.service.empty() && !AsciiIEquals(server.service, options.service)) continue;
     fleet.servers.push_back(std::move(server));
   }
   // "web-2" before "web-10": the poller report's order.

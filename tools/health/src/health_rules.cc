@@ -1,18 +1,13 @@
 #include "sonde/health_rules.h"
 
-#include <cctype>
 #include <charconv>
 #include <string>
 #include <system_error>
 
+#include "sonde/ascii.h"
+
 namespace sonde::health {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The shortest text that reads back as `v`: "90", "72.5", not "90.000000".
 std::string Num(double v) {
@@ -44,7 +39,7 @@ Status CheckLevels(const Threshold& t) {
 }
 
 const Threshold* HealthRules::Find(std::string_view service, std::string_view metric) const {
-  const std::string key = Lower(metric);
+  const std::string key = AsciiLower(metric);
   if (auto s = services.find(std::string(service)); s != services.end()) {
     if (auto t = s->second.thresholds.find(key); t != s->second.thresholds.end()) {
       return &t->second;

@@ -2,22 +2,16 @@
 // type mismatch becomes an InvalidArgument naming the file, line and key.
 #include <toml++/toml.h>
 
-#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "sonde/ascii.h"
 #include "sonde/health_rules.h"
 #include "sonde/units.h"
 
 namespace sonde::health {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Beyond this, seconds would overflow the milliseconds max_age is kept in
 // long before they made sense (about 31 years).
@@ -105,7 +99,7 @@ class RulesReader {
     for (const auto& [metric, v] : *table) {
       Threshold t;
       SONDE_RETURN_IF_ERROR(Threshold1(v, key + "." + std::string(metric.str()), &t));
-      (*out)[Lower(metric.str())] = t;
+      (*out)[AsciiLower(metric.str())] = t;
     }
     return Status::OK();
   }
