@@ -238,18 +238,56 @@ TEST(FleetHealth, SeriesWithinMaxAgeOfTheNewestStillCount) {
   EXPECT_EQ(f.servers[0].status, HealthStatus::kHealthy);
 }
 
-TEST(FleetHealth, ServiceComesFromTheNewestSeries) {
-  const std::vector<LatestState> fleet = {
+TEST(FleetHealth, AMovedHostCountsForBothServicesUntilMaxAge) {
+  std::vector<LatestState> fleet = {
       Series("mover", "cpu", 10, {{"service", "old"}}, kNow - 3 * kMinute),
       Series("mover", "cpu", 10, {{"service", "new"}}, kNow - kMinute),
       Series("mover", "load", 1, {}, kNow - kMinute),  // No service tag: no say.
   };
   FleetHealth f = AssessFleet(fleet, HealthRules(), kNow);
+  ASSERT_EQ(f.servers.size(), 2u);
+  EXPECT_EQ(f.servers[0].service, "new");
+  EXPECT_EQ(f.servers[1].service, "old");
+  ASSERT_EQ(f.services.size(), 2u);
+  // Once the old series is max_age behind the newest, only the new service.
+  fleet[0].timestamp_ms = kNow - 7 * kMinute;
+  f = AssessFleet(fleet, HealthRules(), kNow);
   ASSERT_EQ(f.servers.size(), 1u);
   EXPECT_EQ(f.servers[0].service, "new");
-  ASSERT_EQ(f.services.size(), 1u);
-  EXPECT_EQ(f.services[0].service, "new");
   EXPECT_TRUE(AssessFleet(fleet, HealthRules(), kNow, {"old"}).servers.empty());
+}
+
+// An agent tagged service=db and an app tagged service=web on one machine:
+// the host is a server of both, each judged on all of its current series
+// against its own service's levels, and each service counts it.
+TEST(FleetHealth, AHostRunningTwoServicesIsAServerOfEach) {
+  const std::vector<LatestState> fleet = {
+      Series("h1", "cpu", 80, {{"service", "db"}}),
+      Series("h1", "requests", 5, {{"service", "web"}}),
+      Series("h2", "cpu", 10, {{"service", "web"}}),
+  };
+  HealthRules rules;
+  rules.services["web"].thresholds["cpu"] = {90, 95};
+  rules.min_healthy = 1;
+  FleetHealth f = AssessFleet(fleet, rules, kNow);
+  ASSERT_EQ(f.servers.size(), 3u);
+  EXPECT_EQ(f.servers[0].host, "h1");
+  EXPECT_EQ(f.servers[0].service, "db");
+  EXPECT_EQ(f.servers[0].status, HealthStatus::kDegraded);  // cpu 80 >= 75.
+  EXPECT_EQ(f.servers[1].host, "h1");
+  EXPECT_EQ(f.servers[1].service, "web");
+  EXPECT_EQ(f.servers[1].status, HealthStatus::kHealthy);  // Below web's 90.
+  EXPECT_EQ(f.servers[1].cpu, 80);
+  ASSERT_NE(Service(f, "db"), nullptr);
+  EXPECT_EQ(Service(f, "db")->servers, 1);
+  EXPECT_EQ(Service(f, "db")->healthy, 0);
+  ASSERT_NE(Service(f, "web"), nullptr);
+  EXPECT_EQ(Service(f, "web")->servers, 2);
+  EXPECT_EQ(Service(f, "web")->healthy, 2);
+  const FleetHealth web = AssessFleet(fleet, rules, kNow, {"web"});
+  ASSERT_EQ(web.servers.size(), 2u);
+  EXPECT_EQ(web.servers[0].service, "web");
+  EXPECT_EQ(KnownServices(fleet, rules), (std::vector<std::string>{"db", "web"}));
 }
 
 // A polled server whose status page has failed for longer than max_age

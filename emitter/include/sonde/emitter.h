@@ -172,7 +172,10 @@ class Emitter {
   // name does not resolve (address literals are never looked up),
   // IOError when a socket cannot be created, ResourceExhausted when memory
   // or threads run out. Connecting to a ZeroMQ peer is asynchronous: a
-  // broker that is down is not an error here.
+  // broker that is down is not an error here. A host name is looked up once,
+  // here, with the system resolver (getaddrinfo, which may block for its
+  // timeout): call Open() where that is acceptable, not on a latency-critical
+  // thread; a udp:// address is never looked up again.
   static Result<std::unique_ptr<Emitter>> Open(const EmitterOptions& options);
 
   virtual ~Emitter() = default;

@@ -84,6 +84,26 @@ std::string ServiceOf(const std::vector<const LatestState*>& series) {
   return service ? *service : "";
 }
 
+// The services a host serves: the `service` tags of its current series, in
+// order, each once (an agent tagged service=db and an app tagged service=web
+// on one host make it a server of both). A host whose status page has failed
+// for longer than max_age sends only the untagged `up` = 0: it stays a
+// (down) server of the service it last reported, so that its service counts
+// it. {""} for a host that never had a service.
+std::vector<std::string> ServicesOfHost(const std::vector<const LatestState*>& all,
+                                        const std::vector<const LatestState*>& current) {
+  std::vector<std::string> services;
+  for (const LatestState* s : current) {
+    for (const Tag& t : s->key.tags()) {
+      if (AsciiIEquals(t.key, kServiceTag)) services.push_back(t.value);
+    }
+  }
+  std::sort(services.begin(), services.end());
+  services.erase(std::unique(services.begin(), services.end()), services.end());
+  if (services.empty()) services.push_back(ServiceOf(all));
+  return services;
+}
+
 std::map<std::string, std::vector<const LatestState*>> GroupByHost(
     std::span<const LatestState> latest) {
   std::map<std::string, std::vector<const LatestState*>> by_host;
@@ -136,17 +156,15 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
   server->reasons.insert(server->reasons.end(), warning.begin(), warning.end());
 }
 
-ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& all,
+// The host as a server of `service`: all its current series, against that
+// service's levels.
+ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& series,
+                         int64_t last_seen_ms, const std::string& service,
                          const HealthRules& rules, int64_t now_ms) {
   ServerHealth server;
   server.host = host;
-  const std::vector<const LatestState*> series =
-      CurrentSeries(all, rules.max_age, &server.last_seen_ms);
-  server.service = ServiceOf(series);
-  // A server whose status page has failed for longer than max_age sends
-  // only untagged `up` = 0: it stays a (down) server of the service it last
-  // reported, so that its service counts it as unhealthy.
-  if (server.service.empty()) server.service = ServiceOf(all);
+  server.service = service;
+  server.last_seen_ms = last_seen_ms;
   server.cpu = Worst(series, "cpu");
   server.memory = Worst(series, "mem");
   if (!server.memory) server.memory = Worst(series, "memory");
@@ -242,15 +260,20 @@ bool FleetHealth::AnyUnhealthy(bool strict) const {
 FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& rules,
                         int64_t now_ms, const FleetHealthOptions& options) {
   FleetHealth fleet;
-  for (const auto& [host, series] : GroupByHost(latest)) {
-    ServerHealth server = JudgeServer(host, series, rules, now_ms);
-    if (!options.service.empty() && !AsciiIEquals(server.service, options.service)) continue;
-    fleet.servers.push_back(std::move(server));
+  for (const auto& [host, all] : GroupByHost(latest)) {
+    int64_t last_seen_ms = 0;
+    const std::vector<const LatestState*> current = CurrentSeries(all, rules.max_age, &last_seen_ms);
+    for (const std::string& service : ServicesOfHost(all, current)) {
+      if (!options.service.empty() && !AsciiIEquals(service, options.service)) continue;
+      fleet.servers.push_back(JudgeServer(host, current, last_seen_ms, service, rules, now_ms));
+    }
   }
-  // "web-2" before "web-10": the poller report's order.
+  // "web-2" before "web-10": the poller report's order; a host's services
+  // in name order.
   std::sort(fleet.servers.begin(), fleet.servers.end(),
             [](const ServerHealth& a, const ServerHealth& b) {
-              return sonde::fleet::NaturalLess(a.host, b.host);
+              if (a.host != b.host) return sonde::fleet::NaturalLess(a.host, b.host);
+              return a.service < b.service;
             });
   fleet.services = CountServices(fleet.servers, rules);
   // A service asked for by name that has no server at all has none healthy.
@@ -267,10 +290,12 @@ FleetHealth AssessFleet(std::span<const LatestState> latest, const HealthRules& 
 std::vector<std::string> KnownServices(std::span<const LatestState> latest,
                                        const HealthRules& rules) {
   std::vector<std::string> services;
-  for (const auto& [host, series] : GroupByHost(latest)) {
+  for (const auto& [host, all] : GroupByHost(latest)) {
     int64_t last_seen_ms = 0;
-    std::string service = ServiceOf(CurrentSeries(series, rules.max_age, &last_seen_ms));
-    if (!service.empty()) services.push_back(std::move(service));
+    const std::vector<const LatestState*> current = CurrentSeries(all, rules.max_age, &last_seen_ms);
+    for (std::string& service : ServicesOfHost(all, current)) {
+      if (!service.empty()) services.push_back(std::move(service));
+    }
   }
   std::sort(services.begin(), services.end());
   services.erase(std::unique(services.begin(), services.end()), services.end());

@@ -2,13 +2,15 @@
 // from the pipeline's latest state (sonde/latest_state.h) and HealthRules.
 // docs/health.md.
 //
-// A server is a host (a sample source), judged on its current series only:
-// those whose newest sample is at most rules.max_age older than the host's
-// newest sample. Older series are ones the host stopped sending (a tag
-// changed, e.g. a new version) that the catalog keeps until retention.
-// Its service is the `service` tag of its newest current series that has
-// one (the agent's --tag service=..., a status page's "service" field); a
-// host without one has service "". Its status, worst first:
+// A server is a host (a sample source) as a member of one service, judged
+// on the host's current series only: those whose newest sample is at most
+// rules.max_age older than the host's newest sample. Older series are ones
+// the host stopped sending (a tag changed, e.g. a new version) that the
+// catalog keeps until retention. A host serves every service named by the
+// `service` tag of a current series (the agent's --tag service=..., a status
+// page's "service" field), so a host running two services is two servers,
+// each judged on all of the host's current series against its service's
+// levels; a host without any has service "". Its status, worst first:
 //   Stale      its newest sample is older than rules.max_age;
 //   Down       its `up` series (the poller's) is 0;
 //   Unhealthy  a judged metric is at or beyond its critical level;
@@ -78,7 +80,7 @@ struct FleetHealthOptions {
 };
 
 struct FleetHealth {
-  std::vector<ServerHealth> servers;    // Sorted by host (natural order).
+  std::vector<ServerHealth> servers;    // Sorted by host (natural order), then service.
   std::vector<ServiceHealth> services;  // Sorted by service; "" left out.
 
   // True when a server IsProblem() or a service is below its minimum; with
