@@ -3,6 +3,9 @@
 // values, a batch tag and, in the "tagged" variants, two tags per sample.
 // Target (issue #2): DecodeBatch >= 30 M samples/s on one core. Issue #3:
 // a bus payload is parsed once (BM_DecodeBusPayload vs BM_SplitThenDecodeBus).
+// BM_(Decode|Validate)SameShapeKeys is a hostile batch: every sample carries
+// kMaxTagsPerLevel distinct keys of one length and first byte, which defeats
+// a cheap pairwise prefilter of the duplicate-key check.
 //
 //   taskset -c 1 build/bin/wire_bench
 #include <benchmark/benchmark.h>
@@ -65,6 +68,39 @@ std::vector<std::string> Batches(size_t max_bytes, bool tagged) {
   return out;
 }
 
+// Samples as small as they can be around kMaxTagsPerLevel tag keys that
+// differ only in their last two bytes, with empty values: the most key
+// pairs per byte a datagram can carry.
+std::vector<std::string> SameShapeKeyBatches(size_t max_bytes) {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> v;
+    for (size_t i = 0; i < kMaxTagsPerLevel; ++i) {
+      v.push_back("tag_k_" + std::string(1, static_cast<char>('0' + i / 10)) +
+                  std::string(1, static_cast<char>('0' + i % 10)));
+    }
+    return v;
+  }();
+  std::vector<TagView> tags;
+  for (const std::string& k : keys) tags.push_back({k, ""});
+  std::vector<std::string> out;
+  BatchBuilder builder(max_bytes);
+  char buf[kMaxSampleBytes];
+  for (int i = 0; i < kSeries;) {
+    Check(builder.Begin("web-01.eu-west-1", kBatchMs, kBatchTags) == WireError::kOk, "Begin");
+    for (; i < kSeries; ++i) {
+      SampleRef s;
+      s.name = "m";
+      s.value = i % 100;
+      s.tags = tags;
+      size_t n = 0;
+      Check(EncodeSample(s, buf, sizeof buf, &n) == WireError::kOk, "EncodeSample");
+      if (!builder.Append({buf, n})) break;
+    }
+    out.emplace_back(builder.Finish());
+  }
+  return out;
+}
+
 // args: {max batch bytes, tagged}
 void BM_EncodeSample(benchmark::State& state) {
   const bool tagged = state.range(1) != 0;
@@ -109,9 +145,7 @@ void BM_BatchBuilder(benchmark::State& state) {
 }
 
 template <bool kDecode>
-void BM_Read(benchmark::State& state) {
-  const std::vector<std::string> batches =
-      Batches(static_cast<size_t>(state.range(0)), state.range(1) != 0);
+void ReadBatches(benchmark::State& state, const std::vector<std::string>& batches) {
   BatchView view;
   size_t next = 0;
   int64_t samples = 0;
@@ -133,8 +167,22 @@ void BM_Read(benchmark::State& state) {
   state.SetItemsProcessed(samples);
   state.SetBytesProcessed(bytes);
 }
+
+// args: {max batch bytes, tagged}
+template <bool kDecode>
+void BM_Read(benchmark::State& state) {
+  ReadBatches<kDecode>(state, Batches(static_cast<size_t>(state.range(0)), state.range(1) != 0));
+}
 void BM_DecodeBatch(benchmark::State& state) { BM_Read<true>(state); }
 void BM_ValidateBatch(benchmark::State& state) { BM_Read<false>(state); }
+
+// args: {max batch bytes}
+void BM_DecodeSameShapeKeys(benchmark::State& state) {
+  ReadBatches<true>(state, SameShapeKeyBatches(static_cast<size_t>(state.range(0))));
+}
+void BM_ValidateSameShapeKeys(benchmark::State& state) {
+  ReadBatches<false>(state, SameShapeKeyBatches(static_cast<size_t>(state.range(0))));
+}
 
 // Bus payloads as the broker bundles them: 1,400-byte messages of one
 // source back to back, up to kMaxBusPayloadBytes. kDecodeOnce reads each with
@@ -191,6 +239,14 @@ BENCHMARK(BM_EncodeSample)->ArgNames({"bytes", "tagged"})->Args({0, 0})->Args({0
 BENCHMARK(BM_BatchBuilder)->Apply(Shapes);
 BENCHMARK(BM_DecodeBatch)->Apply(Shapes);
 BENCHMARK(BM_ValidateBatch)->Apply(Shapes);
+BENCHMARK(BM_DecodeSameShapeKeys)
+    ->ArgNames({"bytes"})
+    ->Arg(int64_t{kDefaultUdpBatchBytes})
+    ->Arg(int64_t{kMaxMessageBytes});
+BENCHMARK(BM_ValidateSameShapeKeys)
+    ->ArgNames({"bytes"})
+    ->Arg(int64_t{kDefaultUdpBatchBytes})
+    ->Arg(int64_t{kMaxMessageBytes});
 BENCHMARK(BM_DecodeBusPayload)->ArgNames({"tagged"})->Arg(0)->Arg(1);
 BENCHMARK(BM_SplitThenDecodeBus)->ArgNames({"tagged"})->Arg(0)->Arg(1);
 

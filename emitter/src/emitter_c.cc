@@ -2,6 +2,7 @@
 // exception to a SONDE_E* code, so that nothing C++ crosses the boundary.
 #include "sonde/emitter_c.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <string_view>
 
 #include "sonde/emitter.h"
+#include "sonde/wire.h"
+#include "wire_limits.h"
 
 struct sonde_emitter_s {
   std::unique_ptr<sonde::Emitter> emitter;
@@ -19,8 +22,8 @@ struct sonde_emitter_s {
 namespace {
 
 // sonde_emitter_last_error()'s text: a pointer, so that record calls can set
-// it to static text without touching the string, which holds the messages
-// with detail (open, flush) and allocates only when one is set.
+// it to static or thread-local text without touching the string, which holds
+// the messages with detail (open, flush) and allocates only when one is set.
 thread_local const char* t_last_error = "";
 thread_local std::string t_last_error_detail;
 
@@ -39,6 +42,45 @@ int Fail(int code, std::string_view message) noexcept {
     t_last_error = sonde_strerror(code);  // The code alone is better than nothing.
   }
   return code;
+}
+
+// Makes SONDE_EBADSAMPLE this thread's last error, naming the limit the
+// sample broke ("sample rejected: duplicate_tag"). The text is put together
+// in a thread-local buffer from WireErrorName()'s static name, so that a
+// record call never allocates.
+int FailInvalid(sonde::WireError reason) noexcept {
+  constexpr std::string_view kPrefix = "sample rejected: ";
+  thread_local char text[64];
+  const std::string_view name = sonde::WireErrorName(reason);
+  const size_t n = std::min(name.size(), sizeof(text) - kPrefix.size() - 1);
+  std::memcpy(text, kPrefix.data(), kPrefix.size());
+  std::memcpy(text + kPrefix.size(), name.data(), n);
+  text[kPrefix.size() + n] = '\0';
+  t_last_error = text;
+  return SONDE_EBADSAMPLE;
+}
+
+// Which limit a sample that Record() or RecordFor() dropped as invalid
+// broke: they return only that they dropped it (the count by reason is in
+// counters(), shared by all threads), so this rare path asks the codec
+// again, in the emitter's order: RecordFor()'s source and batch tags, then
+// the sample. A sample the codec accepts was too large for the batch size.
+sonde::WireError InvalidReason(const sonde::SourceRef* source,
+                               const sonde::SampleRef& sample) noexcept {
+  namespace wi = sonde::wire_internal;
+  if (source != nullptr) {
+    const std::span<const sonde::TagView> tags = source->tags.span();
+    if (!wi::ValidSource(source->source)) return sonde::WireError::kBadSource;
+    if (tags.size() > sonde::kMaxTagsPerLevel) return sonde::WireError::kTooManyTags;
+    for (const sonde::TagView& t : tags) {
+      if (!wi::ValidTagKey(t.key) || !wi::ValidTagValue(t.value)) return sonde::WireError::kBadTag;
+    }
+    if (wi::FindDuplicateKey(tags) != nullptr) return sonde::WireError::kDuplicateTag;
+  }
+  char buf[sonde::kMaxSampleBytes];
+  size_t written = 0;
+  const sonde::WireError e = sonde::EncodeSample(sample, buf, sizeof(buf), &written);
+  return e != sonde::WireError::kOk ? e : sonde::WireError::kOversized;
 }
 
 int ToCode(const sonde::Status& s) {
@@ -188,8 +230,11 @@ int sonde_emitter_record(sonde_emitter_t* e, const char* name, double value, son
   if (e == nullptr || name == nullptr || !ValidKind(kind)) return Fail(SONDE_EINVAL);
   TagViews views;
   if (!views.Fill(tags, ntags)) return Fail(SONDE_EINVAL);
-  const int rc = ToCode(e->emitter->Record(name, value, static_cast<sonde::MetricKind>(kind),
-                                           views.span(), timestamp_ms));
+  const auto cpp_kind = static_cast<sonde::MetricKind>(kind);
+  const int rc = ToCode(e->emitter->Record(name, value, cpp_kind, views.span(), timestamp_ms));
+  if (rc == SONDE_EBADSAMPLE) {
+    return FailInvalid(InvalidReason(nullptr, {name, value, timestamp_ms, cpp_kind, views.span()}));
+  }
   return rc < 0 ? Fail(rc) : rc;
 }
 
@@ -204,9 +249,14 @@ int sonde_emitter_record_for(sonde_emitter_t* e, const char* source, const sonde
   if (!batch_views.Fill(batch_tags, nbatch_tags) || !views.Fill(tags, ntags)) {
     return Fail(SONDE_EINVAL);
   }
-  const int rc = ToCode(e->emitter->RecordFor({source, batch_views.span()}, name, value,
-                                              static_cast<sonde::MetricKind>(kind), views.span(),
-                                              timestamp_ms));
+  const sonde::SourceRef source_ref{source, batch_views.span()};
+  const auto cpp_kind = static_cast<sonde::MetricKind>(kind);
+  const int rc = ToCode(
+      e->emitter->RecordFor(source_ref, name, value, cpp_kind, views.span(), timestamp_ms));
+  if (rc == SONDE_EBADSAMPLE) {
+    return FailInvalid(
+        InvalidReason(&source_ref, {name, value, timestamp_ms, cpp_kind, views.span()}));
+  }
   return rc < 0 ? Fail(rc) : rc;
 }
 

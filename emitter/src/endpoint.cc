@@ -123,8 +123,8 @@ std::string HostPort(const std::string& host, uint16_t port, bool ipv6, bool sta
 }
 
 // Resolves the host and port of a udp:// (SOCK_DGRAM) or tcp://
-// (SOCK_STREAM) endpoint.
-Result<SocketAddress> ResolveHostPort(const Endpoint& endpoint, int socktype) {
+// (SOCK_STREAM) endpoint to an address of `family` (AF_UNSPEC: either).
+Result<SocketAddress> ResolveHostPort(const Endpoint& endpoint, int socktype, int family) {
   SocketAddress out;
   if (endpoint.is_wildcard()) {
     if (endpoint.is_ipv6()) {
@@ -143,17 +143,14 @@ Result<SocketAddress> ResolveHostPort(const Endpoint& endpoint, int socktype) {
     return out;
   }
   addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
+  hints.ai_family = family;
   hints.ai_socktype = socktype;
   // A literal must never wait on DNS, whatever the resolver configuration.
   hints.ai_flags = AI_NUMERICSERV | (endpoint.has_numeric_host() ? AI_NUMERICHOST : 0);
   addrinfo* list = nullptr;
   std::string port = std::to_string(endpoint.port);
   int rc = getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &list);
-  if (rc != 0 || list == nullptr) {
-    return Status::NotFound("endpoint '" + endpoint.ToString() + "': cannot resolve '" +
-                            endpoint.host + "': " + gai_strerror(rc));
-  }
+  if (rc != 0 || list == nullptr) return ResolveError(endpoint, rc != 0 ? rc : EAI_NONAME);
   const addrinfo* pick = list;
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     if (ai->ai_family == AF_INET) {
@@ -225,18 +222,45 @@ std::string SocketAddress::ToString() const {
   return "[" + std::string(text) + "]:" + std::to_string(port);
 }
 
+Status ResolveError(const Endpoint& endpoint, int gai_error) {
+  std::string msg = "endpoint '" + endpoint.ToString() + "': cannot resolve '" + endpoint.host +
+                    "': " + gai_strerror(gai_error);
+  switch (gai_error) {
+    case EAI_NONAME:
+#ifdef EAI_NODATA
+    case EAI_NODATA:  // The name exists but has no address.
+#endif
+#ifdef EAI_ADDRFAMILY
+    case EAI_ADDRFAMILY:  // The name has no address of the family asked for.
+#endif
+      return Status::NotFound(msg);
+    default:
+      // EAI_AGAIN (no DNS server reachable yet, as at boot), EAI_FAIL,
+      // EAI_SYSTEM, EAI_MEMORY...: says nothing about the name.
+      return Status::Unavailable(msg);
+  }
+}
+
 Result<SocketAddress> ResolveUdp(const Endpoint& endpoint) {
   if (endpoint.transport != Transport::kUdp) {
     return Status::InvalidArgument("endpoint '" + endpoint.ToString() + "' is not udp://");
   }
-  return ResolveHostPort(endpoint, SOCK_DGRAM);
+  Result<SocketAddress> address = ResolveHostPort(endpoint, SOCK_DGRAM, AF_UNSPEC);
+  // A udp:// address is resolved once, for good, so every failure is as
+  // final as a name that does not exist, and has always been NotFound.
+  if (!address && address.error().IsUnavailable()) {
+    return Status::NotFound(address.error().message());
+  }
+  return address;
 }
 
 Result<SocketAddress> ResolveTcp(const Endpoint& endpoint) {
   if (endpoint.transport != Transport::kZmqTcp) {
     return Status::InvalidArgument("endpoint '" + endpoint.ToString() + "' is not tcp://");
   }
-  return ResolveHostPort(endpoint, SOCK_STREAM);
+  // The family ZeroMQ resolves in: IPv6 with ZMQ_IPV6, which the emitter
+  // sets for IPv6 literals only; IPv4 otherwise.
+  return ResolveHostPort(endpoint, SOCK_STREAM, endpoint.is_ipv6() ? AF_INET6 : AF_INET);
 }
 
 }  // namespace sonde

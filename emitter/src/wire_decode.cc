@@ -128,17 +128,91 @@ SONDE_WIRE_INLINE const uint8_t* ScanFixStrTags(const uint8_t* p, const uint8_t*
   return p;
 }
 
-// Whether two of a map's keys are equal. A map holds at most
-// kMaxTagsPerLevel keys, usually a handful, so comparing each with those
-// after it costs less than hashing them and allocates nothing; keys are
-// never empty, and most pairs differ in length or first byte.
+// Up to this many keys, AnyKeyRepeats compares the keys themselves; above
+// it, their hashes. The pairwise path is the fastest for the usual handful
+// of tags; the hashed one bounds what a hostile map of kMaxTagsPerLevel keys
+// of one length and first byte costs (bench/wire: *SameShapeKeys).
+constexpr uint32_t kMaxPairwiseKeys = 8;
+
+SONDE_WIRE_INLINE uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+SONDE_WIRE_INLINE uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Seeds HashTagKey. Its address differs from run to run under ASLR (as
+// absl::Hash seeds itself), so a sender cannot craft keys whose hashes
+// collide without knowing it; and if it does, a collision costs only one
+// memcmp, as every pair did in the pairwise path.
+const char kTagKeyHashSeed = 0;
+
+// A 64-bit hash of a tag key (1 to kMaxTagKeyBytes bytes). Up to 8 bytes the
+// key is packed into one word without loss, and every step after that is a
+// bijection, so keys of one length up to 8 bytes never collide.
+SONDE_WIRE_INLINE uint64_t HashTagKey(const char* p, size_t n) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15;  // 2^64 / golden ratio, odd.
+  uint64_t h = (reinterpret_cast<uintptr_t>(&kTagKeyHashSeed) ^ n) * kMul;
+  uint64_t last;
+  if (n > 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      h = (h ^ Load64(p + i)) * kMul;
+      h ^= h >> 29;
+    }
+    last = Load64(p + n - 8);  // Overlaps the last chunk: every byte is read.
+  } else if (n >= 4) {
+    last = (Load32(p) << 32) | Load32(p + n - 4);
+  } else {
+    const auto* u = reinterpret_cast<const uint8_t*>(p);
+    last = (uint64_t{u[0]} << 16) | (uint64_t{u[n / 2]} << 8) | u[n - 1];
+  }
+  h = (h ^ last) * kMul;
+  return h ^ (h >> 32);
+}
+
+SONDE_WIRE_INLINE bool SameKey(const TagKey& a, const TagKey& b) {
+  return a.size == b.size && a.data[0] == b.data[0] && std::memcmp(a.data, b.data, a.size) == 0;
+}
+
+// The hashed path: the keys go into a small open-addressing table by hash,
+// and are compared only where two hashes are equal, so a map costs about
+// one hash and one probe per key. No allocation; the hash array is left
+// uninitialised until written, and only the 64-byte table is cleared.
+[[gnu::noinline]] bool AnyHashedKeyRepeats(const TagKey* keys, uint32_t count) {
+  constexpr int kSlotBits = 6;
+  constexpr uint32_t kSlots = 1u << kSlotBits;
+  static_assert(kSlots >= 2 * kMaxTagsPerLevel, "the table must stay at most half full");
+  static_assert(kMaxTagsPerLevel < 255, "slots hold a key's index + 1 in a byte");
+  uint64_t hashes[kMaxTagsPerLevel];
+  uint8_t slots[kSlots] = {};  // 0: empty; else the index + 1 of the key there.
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint64_t h = HashTagKey(keys[i].data, keys[i].size);
+    hashes[i] = h;
+    // The top bits: the multiply mixes every input bit into them.
+    for (uint32_t s = static_cast<uint32_t>(h >> (64 - kSlotBits));; s = (s + 1) % kSlots) {
+      const uint32_t there = slots[s];
+      if (there == 0) {
+        slots[s] = static_cast<uint8_t>(i + 1);
+        break;
+      }
+      if (hashes[there - 1] == h && SameKey(keys[there - 1], keys[i])) return true;
+    }
+  }
+  return false;
+}
+
+// Whether two of a map's keys are equal. Keys are never empty, and most
+// pairs differ in length or first byte, so a small map's keys are compared
+// pair by pair: that costs less than hashing them and allocates nothing.
 SONDE_WIRE_INLINE bool AnyKeyRepeats(const TagKey* keys, uint32_t count) {
   for (uint32_t i = 0; i + 1 < count; ++i) {
     for (uint32_t j = i + 1; j < count; ++j) {
-      if (keys[i].size == keys[j].size && keys[i].data[0] == keys[j].data[0] &&
-          std::memcmp(keys[i].data, keys[j].data, keys[i].size) == 0) {
-        return true;
-      }
+      if (SameKey(keys[i], keys[j])) return true;
     }
   }
   return false;
@@ -171,7 +245,11 @@ SONDE_WIRE_INLINE WireError ReadTags(MsgpackReader& r, TagsView* out) {
   }
   // Checked last, once the map is known to be well-formed (the store refuses
   // a series whose tags repeat a key: docs/wire-format.md, "duplicate_tag").
-  if (count > 1 && AnyKeyRepeats(keys, count)) [[unlikely]] return WireError::kDuplicateTag;
+  if (count > kMaxPairwiseKeys) [[unlikely]] {
+    if (AnyHashedKeyRepeats(keys, count)) return WireError::kDuplicateTag;
+  } else if (count > 1 && AnyKeyRepeats(keys, count)) [[unlikely]] {
+    return WireError::kDuplicateTag;
+  }
   return WireError::kOk;
 }
 

@@ -18,13 +18,15 @@ Result<std::unique_ptr<ZmqSender>> ZmqSender::Open(const Endpoint& endpoint,
                                                    const ZmqSenderOptions& options,
                                                    SendStats* stats) {
   // ZeroMQ resolves a host name only when it connects, in the background, so
-  // a name that never resolves would look like a broker that is down until
-  // the flush times out. Resolve it once here, as udp:// does, to fail at
-  // once; ZeroMQ still gets the name, to follow it on reconnects. Literals
-  // need no lookup and skip it.
+  // a name that does not exist would look like a broker that is down until
+  // the flush times out. Look it up once here (in the family ZeroMQ will
+  // use: see ZMQ_IPV6 below) to fail at once when the resolver says so
+  // definitely. Any other failure, such as no DNS server reachable yet at
+  // boot, is not fatal: ZeroMQ gets the name and resolves it again on each
+  // reconnect. Literals need no lookup and skip it.
   if (endpoint.transport == Transport::kZmqTcp && !endpoint.has_numeric_host()) {
     Result<SocketAddress> resolved = ResolveTcp(endpoint);
-    if (!resolved) return resolved.error();
+    if (!resolved && resolved.error().IsNotFound()) return resolved.error();
   }
   const std::string address = endpoint.ZmqAddress();
   try {
@@ -35,6 +37,7 @@ Result<std::unique_ptr<ZmqSender>> ZmqSender::Open(const Endpoint& endpoint,
     sockets->push.set(zmq::sockopt::immediate, 1);
     sockets->push.set(zmq::sockopt::sndhwm, options.send_hwm);
     sockets->push.set(zmq::sockopt::linger, static_cast<int>(options.linger.count()));
+    // Only for IPv6 literals: names resolve in IPv4, as ResolveTcp checks.
     if (endpoint.is_ipv6()) sockets->push.set(zmq::sockopt::ipv6, 1);
     sockets->push.connect(address);
     return std::unique_ptr<ZmqSender>(

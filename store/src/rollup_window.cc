@@ -134,11 +134,19 @@ double RollupWindow::avg() const {
 }
 
 int64_t RollupWindow::CoveredMs(int64_t now_ms) const {
-  constexpr int64_t kMinCoveredMs = 1000;
-  // Compared before subtracting, so that no now_ms can overflow.
-  if (!open_ || now_ms >= end_ms()) return ResolutionMs(resolution_);
-  if (now_ms < start_ms_ + kMinCoveredMs) return kMinCoveredMs;
-  return now_ms - start_ms_;
+  // A counter's increment covers the time since its sender's previous
+  // sample (10 s for the agent and the services' own stats): divided by
+  // less, the first increments of every window would read as a spike.
+  constexpr int64_t kMinCoveredMs = 10000;
+  const int64_t length = ResolutionMs(resolution_);
+  if (!open_) return length;
+  // The reader's clock may be behind the senders': what the window holds
+  // is covered whatever now_ms says. Compared before subtracting, so that
+  // no now_ms can overflow.
+  const int64_t reached = count() > 0 ? std::max(now_ms, last_ms_) : now_ms;
+  if (reached >= end_ms()) return length;
+  if (reached < start_ms_ + kMinCoveredMs) return std::min(kMinCoveredMs, length);
+  return reached - start_ms_;
 }
 
 double RollupWindow::RatePerSec(int64_t now_ms) const {

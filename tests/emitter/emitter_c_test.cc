@@ -245,9 +245,10 @@ TEST(EmitterC, RejectsBadSamples) {
   for (int i = 0; i < 40; ++i) many[i] = {keys[i].c_str(), "v"};
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 33), SONDE_EBADSAMPLE);
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 40), SONDE_EBADSAMPLE);
-  EXPECT_STREQ(sonde_emitter_last_error(), sonde_strerror(SONDE_EBADSAMPLE));
+  EXPECT_STREQ(sonde_emitter_last_error(), "sample rejected: too_many_tags");
   const sonde_tag_t twice[] = {{"k", "a"}, {"k", "b"}};
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, twice, 2), SONDE_EBADSAMPLE);
+  EXPECT_STREQ(sonde_emitter_last_error(), "sample rejected: duplicate_tag");
   EXPECT_EQ(sonde_emitter_gauge(e, "tags", 1, many, 32), 0);
   // Programming errors: not counted.
   EXPECT_EQ(sonde_emitter_gauge(nullptr, "x", 1, nullptr, 0), SONDE_EINVAL);
@@ -286,6 +287,44 @@ TEST(EmitterC, FlushReportsUnreachablePeer) {
   ASSERT_EQ(sonde_emitter_counters(e, &c), 0);
   EXPECT_EQ(c.dropped_send_failed, 1u);
   EXPECT_EQ(c.last_send_errno, EAGAIN);
+  sonde_emitter_close(e);
+}
+
+// A record call's last error names the wire limit the sample broke, as
+// WireErrorName() does (docs/wire-format.md), for the sample's fields, a
+// RecordFor() envelope and a sample too large for the batch size alike.
+TEST(EmitterC, LastErrorNamesTheLimitASampleBroke) {
+  UdpReceiver rx;
+  sonde_emitter_t* e = OpenFlushOnly(rx.endpoint(), "c-app", nullptr, 0);
+  ASSERT_NE(e, nullptr);
+  auto expect_last = [](int rc, const char* reason) {
+    EXPECT_EQ(rc, SONDE_EBADSAMPLE) << reason;
+    EXPECT_EQ(std::string(sonde_emitter_last_error()), std::string("sample rejected: ") + reason);
+  };
+  const sonde_tag_t twice[] = {{"k", "a"}, {"k", "b"}};
+  const sonde_tag_t bad_key[] = {{"", "v"}};
+  expect_last(sonde_emitter_gauge(e, "", 1, nullptr, 0), "bad_name");
+  expect_last(sonde_emitter_gauge(e, "m", std::nan(""), nullptr, 0), "non_finite");
+  expect_last(sonde_emitter_gauge(e, "m", 1, twice, 2), "duplicate_tag");
+  expect_last(sonde_emitter_count(e, "m", 1, bad_key, 1), "bad_tag");
+  expect_last(sonde_emitter_record(e, "m", 1, SONDE_GAUGE, 5, nullptr, 0), "bad_timestamp");
+  expect_last(
+      sonde_emitter_record_for(e, "bad\tsource", nullptr, 0, "m", 1, SONDE_GAUGE, 0, nullptr, 0),
+      "bad_source");
+  expect_last(sonde_emitter_record_for(e, "h", twice, 2, "m", 1, SONDE_GAUGE, 0, nullptr, 0),
+              "duplicate_tag");
+  expect_last(sonde_emitter_record_for(e, "h", nullptr, 0, "m", 1, SONDE_GAUGE, 0, twice, 2),
+              "duplicate_tag");
+  // Valid fields, but more than a 1,400-byte UDP batch holds.
+  const std::string long_value(250, 'v');
+  std::vector<std::string> keys;
+  std::vector<sonde_tag_t> big;
+  for (int i = 0; i < 8; ++i) keys.push_back("k" + std::to_string(i));
+  for (const std::string& k : keys) big.push_back({k.c_str(), long_value.c_str()});
+  expect_last(sonde_emitter_gauge(e, "m", 1, big.data(), big.size()), "oversized");
+  // Other failures keep sonde_strerror()'s text.
+  EXPECT_EQ(sonde_emitter_gauge(e, nullptr, 1, nullptr, 0), SONDE_EINVAL);
+  EXPECT_STREQ(sonde_emitter_last_error(), sonde_strerror(SONDE_EINVAL));
   sonde_emitter_close(e);
 }
 

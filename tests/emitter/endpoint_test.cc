@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
 #include <netinet/in.h>
 
 namespace sonde {
@@ -214,6 +215,38 @@ TEST(Endpoint, UnresolvableNameIsNotFoundForUdpAndTcp) {
               std::string::npos)
         << addr.error().message();
   }
+}
+
+// tcp:// looks up in the family ZeroMQ connects with: IPv4 for names (the
+// emitter sets ZMQ_IPV6 only for IPv6 literals), IPv6 for IPv6 literals.
+TEST(Endpoint, ResolvesTcpInZeroMqsFamily) {
+  Result<SocketAddress> v6 = ResolveTcp(*ParseEndpoint("tcp://[::1]:7701"));
+  ASSERT_TRUE(v6.has_value()) << v6.error().ToString();
+  EXPECT_EQ(v6->family(), AF_INET6);
+  Result<SocketAddress> name = ResolveTcp(*ParseEndpoint("tcp://localhost:7701"));
+  ASSERT_TRUE(name.has_value()) << name.error().ToString();
+  EXPECT_EQ(name->family(), AF_INET);
+}
+
+// Only a definite "no such name" is NotFound (the emitter then fails to
+// open); any other resolver failure, such as no DNS server reachable yet at
+// boot, is Unavailable (a tcp:// emitter opens and ZeroMQ looks up again).
+TEST(Endpoint, ResolveErrorTellsDefiniteFromTemporary) {
+  const Endpoint ep = *ParseEndpoint("tcp://broker.example:7701");
+  EXPECT_TRUE(ResolveError(ep, EAI_NONAME).IsNotFound());
+#ifdef EAI_NODATA
+  EXPECT_TRUE(ResolveError(ep, EAI_NODATA).IsNotFound());
+#endif
+#ifdef EAI_ADDRFAMILY
+  EXPECT_TRUE(ResolveError(ep, EAI_ADDRFAMILY).IsNotFound());
+#endif
+  for (int temporary : {EAI_AGAIN, EAI_FAIL, EAI_SYSTEM, EAI_MEMORY}) {
+    EXPECT_TRUE(ResolveError(ep, temporary).IsUnavailable()) << gai_strerror(temporary);
+  }
+  const Status again = ResolveError(ep, EAI_AGAIN);
+  EXPECT_EQ(again.message(), std::string("endpoint 'tcp://broker.example:7701': cannot resolve "
+                                         "'broker.example': ") +
+                                 gai_strerror(EAI_AGAIN));
 }
 
 TEST(Endpoint, ResolveRejectsZmq) {

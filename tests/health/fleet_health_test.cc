@@ -258,16 +258,17 @@ TEST(FleetHealth, AMovedHostCountsForBothServicesUntilMaxAge) {
 }
 
 // An agent tagged service=db and an app tagged service=web on one machine:
-// the host is a server of both, each judged on all of its current series
-// against its own service's levels, and each service counts it.
+// the host is a server of both, each judged against its own service's
+// levels on the series tagged with it or with no service, and each service
+// counts it.
 TEST(FleetHealth, AHostRunningTwoServicesIsAServerOfEach) {
   const std::vector<LatestState> fleet = {
       Series("h1", "cpu", 80, {{"service", "db"}}),
       Series("h1", "requests", 5, {{"service", "web"}}),
+      Series("h1", "mem", 50),  // Untagged: host-wide, both rows see it.
       Series("h2", "cpu", 10, {{"service", "web"}}),
   };
   HealthRules rules;
-  rules.services["web"].thresholds["cpu"] = {90, 95};
   rules.min_healthy = 1;
   FleetHealth f = AssessFleet(fleet, rules, kNow);
   ASSERT_EQ(f.servers.size(), 3u);
@@ -276,8 +277,10 @@ TEST(FleetHealth, AHostRunningTwoServicesIsAServerOfEach) {
   EXPECT_EQ(f.servers[0].status, HealthStatus::kDegraded);  // cpu 80 >= 75.
   EXPECT_EQ(f.servers[1].host, "h1");
   EXPECT_EQ(f.servers[1].service, "web");
-  EXPECT_EQ(f.servers[1].status, HealthStatus::kHealthy);  // Below web's 90.
-  EXPECT_EQ(f.servers[1].cpu, 80);
+  EXPECT_EQ(f.servers[1].status, HealthStatus::kHealthy);  // db's cpu is not web's.
+  EXPECT_FALSE(f.servers[1].cpu.has_value());
+  EXPECT_EQ(f.servers[0].memory, 50);
+  EXPECT_EQ(f.servers[1].memory, 50);
   ASSERT_NE(Service(f, "db"), nullptr);
   EXPECT_EQ(Service(f, "db")->servers, 1);
   EXPECT_EQ(Service(f, "db")->healthy, 0);

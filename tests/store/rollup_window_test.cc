@@ -85,23 +85,37 @@ TEST(RollupWindow, OpenWindowRateIsPerSecondCoveredSoFar) {
   EXPECT_DOUBLE_EQ(h.RatePerSec(kHour0 + 20 * kMinute), 12000.0 / 3600);
 }
 
-TEST(RollupWindow, OpenWindowCoverageIsClampedToOneSecondAndItsLength) {
+TEST(RollupWindow, OpenWindowCoverageIsClampedToTenSecondsAndItsLength) {
   for (Resolution res : {Resolution::kMinute, Resolution::kHour}) {
     const int64_t length = ResolutionMs(res);
     RollupWindow w(MetricKind::kCounter, res, kHour0);
     w.Add(5, kHour0);
     w.set_open(true);
-    // Read at its very start, or by a clock behind it: one second, never 0.
-    EXPECT_EQ(w.CoveredMs(kHour0), 1000);
-    EXPECT_EQ(w.RatePerSec(kHour0), 5);
-    EXPECT_EQ(w.RatePerSec(kHour0 + 400), 5);
-    EXPECT_EQ(w.RatePerSec(kHour0 - 30000), 5);
-    EXPECT_EQ(w.RatePerSec(std::numeric_limits<int64_t>::min()), 5);
+    // Read at its very start, or by a clock behind it: ten seconds, the
+    // interval a first increment may stand for; never 0, never a spike.
+    EXPECT_EQ(w.CoveredMs(kHour0), 10000);
+    EXPECT_EQ(w.RatePerSec(kHour0), 0.5);
+    EXPECT_EQ(w.RatePerSec(kHour0 + 400), 0.5);
+    EXPECT_EQ(w.RatePerSec(kHour0 - 30000), 0.5);
+    EXPECT_EQ(w.RatePerSec(std::numeric_limits<int64_t>::min()), 0.5);
+    EXPECT_EQ(w.CoveredMs(kHour0 + 25000), 25000);
     // Still open past its end (lateness): its whole length.
     EXPECT_EQ(w.CoveredMs(kHour0 + length + 90000), length);
     EXPECT_EQ(w.CoveredMs(std::numeric_limits<int64_t>::max()), length);
     EXPECT_EQ(w.RatePerSec(kHour0 + length), 5.0 / static_cast<double>(length / 1000));
   }
+}
+
+TEST(RollupWindow, OpenWindowCoversItsNewestSampleWhenTheReaderIsBehind) {
+  // Senders' clocks ahead of the reader's: 40 s of samples read at 5 s.
+  RollupWindow w(MetricKind::kCounter, Resolution::kMinute, kHour0);
+  for (int i = 0; i <= 40; ++i) w.Add(10, kHour0 + i * 1000);
+  w.set_open(true);
+  EXPECT_EQ(w.CoveredMs(kHour0 + 5000), 40000);
+  EXPECT_EQ(w.CoveredMs(kHour0 + 50000), 50000);  // The reader's now, once later.
+  RollupWindow empty(MetricKind::kCounter, Resolution::kMinute, kHour0);
+  empty.set_open(true);
+  EXPECT_EQ(empty.CoveredMs(kHour0 + 30000), 30000);  // No sample: now alone.
 }
 
 TEST(RollupWindow, HourIsTheExactMergeOfItsMinutes) {

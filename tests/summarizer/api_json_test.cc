@@ -184,11 +184,12 @@ TEST(ServedRate, AnOpenWindowDividesByTheTimeItHasCovered) {
   closed = hour;
   closed.set_open(false);
   EXPECT_DOUBLE_EQ(StatsOf(closed, kHour + 1220000).rate, 12200.0 / 3600);
-  // Read at its very start: one second, not a division by zero.
+  // Read at its very start: ten seconds (the interval its first increment
+  // may stand for), not a division by zero or a tenfold spike.
   const RollupWindow fresh = SteadyCounter(Resolution::kMinute, kHour, 1, true);
-  EXPECT_EQ(StatsOf(fresh, kHour).rate, 10);
+  EXPECT_EQ(StatsOf(fresh, kHour).rate, 1);
   const RollupWindow fresh_hour = SteadyCounter(Resolution::kHour, kHour, 1, true);
-  EXPECT_EQ(StatsOf(fresh_hour, kHour).rate, 10);
+  EXPECT_EQ(StatsOf(fresh_hour, kHour).rate, 1);
 }
 
 TEST(RangeSummary, AnOpenLastWindowCountsUpToNow) {
@@ -200,8 +201,9 @@ TEST(RangeSummary, AnOpenLastWindowCountsUpToNow) {
   RangeSummary s = SummaryOf(windows, kStart + 90000);
   EXPECT_EQ(s.rate, 10);
   EXPECT_EQ(s.end_ms, kStart + 120000);  // The span shown is still whole windows.
-  // At the current minute's start: 61 s, finite.
-  EXPECT_DOUBLE_EQ(SummaryOf(windows, kStart + 60000).rate, 900.0 / 61);
+  // Read by a clock at the current minute's start, behind its samples: up
+  // to its newest sample (29 s in), 89 s in all.
+  EXPECT_DOUBLE_EQ(SummaryOf(windows, kStart + 60000).rate, 900.0 / 89);
   // Closed: the whole two minutes.
   windows[1].set_open(false);
   EXPECT_DOUBLE_EQ(SummaryOf(windows, kStart + 90000).rate, 900.0 / 120);

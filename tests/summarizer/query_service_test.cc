@@ -246,7 +246,7 @@ TEST_F(OpenWindowRate, PartwayThroughTheWindowIsSumOverTimeElapsed) {
   EXPECT_EQ(LizRate("by-hour"), 10);
 }
 
-TEST_F(OpenWindowRate, AtTheWindowsStartDividesByOneSecond) {
+TEST_F(OpenWindowRate, AtTheWindowsStartDividesByTenSeconds) {
   // 01:00:00: the first sample of the hour, at its very first millisecond.
   WriteSteadyCounterUntil(kHour0 + kHourMs + 1);
   clock_.SetWallMs(kHour0 + kHourMs);
@@ -254,14 +254,16 @@ TEST_F(OpenWindowRate, AtTheWindowsStartDividesByOneSecond) {
   const std::vector<double> minutes = Rates("minute", &summary);
   ASSERT_EQ(minutes.size(), 3u);  // 00:58, 00:59 (closed), 01:00 (open).
   EXPECT_EQ(minutes[0], 10);
-  EXPECT_EQ(minutes.back(), 10);  // 10 over a second, not over 0 s.
-  EXPECT_DOUBLE_EQ(summary, 1210.0 / 121);
+  // 10 over ten seconds (the interval one increment may stand for), not
+  // over 0 s or 1 ms.
+  EXPECT_EQ(minutes.back(), 1);
+  EXPECT_DOUBLE_EQ(summary, 1210.0 / 130);
   const std::vector<double> hours = Rates("hour", &summary);
   ASSERT_EQ(hours.size(), 2u);
   EXPECT_EQ(hours[0], 10);  // 00:00, closed: 36000 over 3600 s.
-  EXPECT_EQ(hours[1], 10);
-  EXPECT_EQ(LizRate("by-minute"), 10);
-  EXPECT_EQ(LizRate("by-hour"), 10);
+  EXPECT_EQ(hours[1], 1);
+  EXPECT_EQ(LizRate("by-minute"), 1);
+  EXPECT_EQ(LizRate("by-hour"), 1);
 }
 
 TEST_F(OpenWindowRate, AClosedWindowIsSumOverItsLength) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -393,6 +394,70 @@ TEST(WireDecode, ValidateBatchAcceptsNullOutputs) {
   EXPECT_EQ(count, 0u);
 }
 
+// A map of kMaxTagsPerLevel distinct keys of `size` bytes that share their
+// first byte: key i carries the unique byte 'A' + i, at the last position or
+// spread over the positions, on a filler of 'k'.
+std::vector<std::pair<std::string, std::string>> SameShapeKeys(size_t size, bool spread) {
+  std::vector<std::pair<std::string, std::string>> kv;
+  for (size_t i = 0; i < kMaxTagsPerLevel; ++i) {
+    std::string key(size, 'k');
+    key[spread ? 1 + i % (size - 1) : size - 1] = static_cast<char>('A' + i);
+    kv.push_back({key, "v"});
+  }
+  return kv;
+}
+
+std::string WithSampleTags(const std::vector<std::pair<std::string, std::string>>& kv) {
+  return WithSample(Arr({Str("m"), Int(1), Nil(), Nil(), StrMap(kv)}));
+}
+
+// Maps larger than the pairwise check's limit are checked by hash: keys
+// alike in length and first byte are still told apart, at every length the
+// hash reads differently (packed, one word, chunks, str8).
+TEST(WireDecode, TellsApartMaxTagsOfOneLengthAndFirstByte) {
+  for (size_t size : {2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64}) {
+    for (bool spread : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "size " << size << (spread ? " spread" : " last"));
+      auto kv = SameShapeKeys(size, spread);
+      const Decoded d(WithSampleTags(kv));
+      ASSERT_EQ(d.error, WireError::kOk);
+      EXPECT_EQ(d.batch.samples[0].tags.size(), kMaxTagsPerLevel);
+
+      kv.back().first = kv[kv.size() - 2].first;  // The last pair equal.
+      EXPECT_EQ(Decode(WithSampleTags(kv)), WireError::kDuplicateTag);
+      kv.back().first = kv.front().first;  // The first and the last.
+      EXPECT_EQ(Decode(WithSampleTags(kv)), WireError::kDuplicateTag);
+    }
+  }
+}
+
+// Random maps of 1 to kMaxTagsPerLevel 3-byte keys over an alphabet that
+// grows with the count, so that about half of them repeat a key, on both
+// sides of the pairwise limit: the decoder rejects exactly those that
+// std::set finds a repeat in.
+TEST(WireDecode, FindsRepeatedTagKeysLikeASet) {
+  std::mt19937 rng(7);
+  int large_repeated = 0, large_distinct = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const size_t count = 1 + rng() % kMaxTagsPerLevel;
+    const size_t letters = 2 + count / 4;
+    std::vector<std::pair<std::string, std::string>> kv;
+    std::set<std::string> distinct;
+    for (size_t i = 0; i < count; ++i) {
+      std::string key(3, 'a');
+      for (char& c : key) c = static_cast<char>('a' + rng() % letters);
+      distinct.insert(key);
+      kv.push_back({key, ""});
+    }
+    const bool repeated = distinct.size() < count;
+    if (count > 8) ++(repeated ? large_repeated : large_distinct);
+    SCOPED_TRACE(round);
+    EXPECT_EQ(Decode(WithSampleTags(kv)), repeated ? WireError::kDuplicateTag : WireError::kOk);
+  }
+  EXPECT_GT(large_repeated, 500);
+  EXPECT_GT(large_distinct, 500);
+}
+
 // ---------------------------------------------------------------- rejected
 
 struct Rejected {
@@ -428,6 +493,18 @@ std::vector<Rejected> RejectedInputs() {
       o.Str(key);
       o.Str(second);
     });
+  };
+  // kMaxTagsPerLevel distinct keys of one length and first byte (which the
+  // duplicate check's cheap prefilters cannot tell apart), the last made
+  // equal to the one before it.
+  auto max_tags_last_pair_equal = [](size_t key_size) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (size_t i = 0; i < kMaxTagsPerLevel; ++i) {
+      std::string key(key_size, 'k');
+      key.back() = static_cast<char>('A' + std::min(i, kMaxTagsPerLevel - 2));
+      kv.push_back({key, "v"});
+    }
+    return StrMap(kv);
   };
   auto nested = [](int levels) {  // [[...[1]...]] with `levels` arrays.
     return Writer([levels](Out& o) {
@@ -664,6 +741,13 @@ std::vector<Rejected> RejectedInputs() {
       {"sample tag twice, same value", sample_tags(dup_tags("k", "a", "a")), W::kDuplicateTag},
       {"batch tag key twice", field("tags", dup_tags("service", "a", "b")), W::kDuplicateTag},
       {"mid: sample tag key twice", sample_tags_mid(dup_tags("k", "a", "b")), W::kDuplicateTag},
+      {"32 tags, the last pair equal", sample_tags(max_tags_last_pair_equal(3)), W::kDuplicateTag},
+      {"mid: 32 tags, the last pair equal", sample_tags_mid(max_tags_last_pair_equal(3)),
+       W::kDuplicateTag},
+      {"32 batch tags, the last pair equal", field("tags", max_tags_last_pair_equal(9)),
+       W::kDuplicateTag},
+      {"32 str8 tags, the last pair equal", sample_tags(max_tags_last_pair_equal(kMaxTagKeyBytes)),
+       W::kDuplicateTag},
       {"tag key twice, as fixstr and str8", sample_tags([](Out& o) {
          o.pk.pack_map(3);
          o.Str("k");

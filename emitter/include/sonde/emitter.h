@@ -168,14 +168,20 @@ class Emitter {
  public:
   // Opens an emitter: parses and resolves the endpoint, creates the socket,
   // allocates the queue and starts the sender thread. Returns
-  // InvalidArgument for bad options, NotFound when a udp:// or tcp:// host
-  // name does not resolve (address literals are never looked up),
-  // IOError when a socket cannot be created, ResourceExhausted when memory
-  // or threads run out. Connecting to a ZeroMQ peer is asynchronous: a
-  // broker that is down is not an error here. A host name is looked up once,
-  // here, with the system resolver (getaddrinfo, which may block for its
-  // timeout): call Open() where that is acceptable, not on a latency-critical
-  // thread; a udp:// address is never looked up again.
+  // InvalidArgument for bad options, NotFound when a udp:// host name does
+  // not resolve or a tcp:// one definitely does not exist (address literals
+  // are never looked up), IOError when a socket cannot be created,
+  // ResourceExhausted when memory or threads run out. A host name is looked
+  // up once, here, with the system resolver (getaddrinfo, which may block for
+  // its timeout): call Open() where that is acceptable, not on a
+  // latency-critical thread. A udp:// address is never looked up again, so
+  // any lookup failure fails Open. A tcp:// name fails Open only when the
+  // resolver answers that it has no IPv4 address (EAI_NONAME, EAI_NODATA;
+  // ZeroMQ connects to names over IPv4 only); any other lookup failure, e.g.
+  // no DNS server reachable yet at boot (EAI_AGAIN), lets Open succeed, and
+  // ZeroMQ resolves the name again on each reconnect, as it connects to a
+  // ZeroMQ peer asynchronously anyway: a broker that is down is not an error
+  // here.
   static Result<std::unique_ptr<Emitter>> Open(const EmitterOptions& options);
 
   virtual ~Emitter() = default;

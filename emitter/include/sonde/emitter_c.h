@@ -47,9 +47,11 @@ const char* sonde_strerror(int code);
 // What the latest sonde_* call that failed on the calling thread said, with
 // the detail that a code cannot carry, e.g. "endpoint 'udp://127.0.0.1':
 // missing ':port' after the host; ..." or "close_timeout: 120000 ms is out of
-// range (0 to 60 s)". Like errno: every call that returns a negative code
-// sets it (record calls, which must stay cheap, to sonde_strerror()'s text),
-// successful calls leave it alone, and calls on other threads never touch
+// range (0 to 60 s)". Record calls, which must stay cheap, set it to
+// sonde_strerror()'s text, or for SONDE_EBADSAMPLE to "sample rejected: "
+// and the wire limit broken (docs/wire-format.md), e.g. "sample rejected:
+// duplicate_tag". Like errno: every call that returns a negative code sets
+// it, successful calls leave it alone, and calls on other threads never touch
 // it, so read it right after the call that failed. Never NULL; "" before any
 // failure on this thread. The string belongs to the library and stays valid
 // until the next failing sonde_* call on this thread.
@@ -101,7 +103,8 @@ typedef struct sonde_emitter_s sonde_emitter_t;
 // Opens an emitter and starts its sender thread. On success returns 0 and
 // sets *out, which the caller releases with sonde_emitter_close(). On error
 // returns SONDE_EINVAL (a bad option: see sonde_emitter_last_error()),
-// SONDE_ENOTFOUND (a udp:// or tcp:// host name does not resolve), SONDE_EIO
+// SONDE_ENOTFOUND (a udp:// host name does not resolve, or a tcp:// one has
+// no address; other tcp:// lookup failures are retried by ZeroMQ), SONDE_EIO
 // or SONDE_ENOMEM and leaves *out NULL.
 int sonde_emitter_open(const sonde_emitter_options_t* options, sonde_emitter_t** out);
 

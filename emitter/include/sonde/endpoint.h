@@ -77,16 +77,29 @@ struct SocketAddress {
 // IPv6 addresses resolves to its first IPv4 one, so that "localhost" meets a
 // broker bound on 127.0.0.1. Wildcards resolve to the IPv4 or IPv6 any
 // address. Returns InvalidArgument for a non-UDP endpoint and NotFound when
-// the name does not resolve.
+// the name does not resolve, for whatever reason (the address is never
+// looked up again, so even a temporary failure is final).
 Result<SocketAddress> ResolveUdp(const Endpoint& endpoint);
 
 // Resolves a tcp:// endpoint as ResolveUdp does a udp:// one, with the same
-// NotFound message ("endpoint 'tcp://x:7701': cannot resolve 'x': ...").
+// messages ("endpoint 'tcp://x:7701': cannot resolve 'x': ..."), with two
+// differences. The lookup is in the one address family ZeroMQ connects with:
+// IPv6 for an IPv6 literal (the emitter sets ZMQ_IPV6 for those only), IPv4
+// otherwise, so that a name with only IPv6 addresses fails here rather than
+// never connecting. And a failure is classified by ResolveError: NotFound
+// only when the name has no address, Unavailable otherwise.
 // ZeroMQ resolves names itself, but only when it connects, in the
 // background: the emitter calls this at open so that a name that does not
-// resolve fails at once instead of looking like a broker that is down.
+// exist fails at once instead of looking like a broker that is down.
 // Returns InvalidArgument for an endpoint that is not tcp://.
 Result<SocketAddress> ResolveTcp(const Endpoint& endpoint);
+
+// The Status for a getaddrinfo() failure `gai_error` (an EAI_* code) on
+// `endpoint`: NotFound when the answer is definite, the name has no address
+// (EAI_NONAME; EAI_NODATA and EAI_ADDRFAMILY where defined), Unavailable for
+// any other failure (EAI_AGAIN when no DNS server answers yet, EAI_FAIL,
+// EAI_SYSTEM...), which a later lookup may not repeat.
+Status ResolveError(const Endpoint& endpoint, int gai_error);
 
 }  // namespace sonde
 

@@ -109,10 +109,11 @@ class RollupWindow {
   double avg() const;
   // The time this window's samples span by `now_ms` (ms since the epoch,
   // the reader's clock): its whole length when closed; while open, from its
-  // start to now_ms, clamped to [1 s, length] so that a window read at its
-  // very start (or by a clock behind it) neither divides by zero nor
-  // blows up, and one left open past its end (lateness, a crash) reads as
-  // its full length.
+  // start to now_ms (or to its newest sample, if the reader's clock is
+  // behind it), clamped to [10 s, length]: a counter's increment covers the
+  // sender's interval (10 s for the agent), so a window read at its very
+  // start neither divides by zero nor shows a spike, and one left open past
+  // its end (lateness, a crash) reads as its full length.
   int64_t CoveredMs(int64_t now_ms) const;
   // sum per second of CoveredMs(now_ms): the rate of a counter. The one
   // place a window's rate is computed (the HTTP API, liz's /api/perf and

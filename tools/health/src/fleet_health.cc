@@ -156,11 +156,28 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
   server->reasons.insert(server->reasons.end(), warning.begin(), warning.end());
 }
 
-// The host as a server of `service`: all its current series, against that
-// service's levels.
-ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& series,
+// The series that speak for the host as a server of `service`: those
+// tagged with it and those tagged with no service (host-wide: `up`, an
+// untagged agent). Another service's series have no say: its levels are
+// not this service's, and its failures are its own.
+std::vector<const LatestState*> SeriesOfService(const std::vector<const LatestState*>& current,
+                                                const std::string& service) {
+  std::vector<const LatestState*> out;
+  for (const LatestState* s : current) {
+    const std::string* tagged = nullptr;
+    for (const Tag& t : s->key.tags()) {
+      if (AsciiIEquals(t.key, kServiceTag)) tagged = &t.value;
+    }
+    if (tagged == nullptr || *tagged == service) out.push_back(s);
+  }
+  return out;
+}
+
+// The host as a server of `service`, against that service's levels.
+ServerHealth JudgeServer(const std::string& host, const std::vector<const LatestState*>& current,
                          int64_t last_seen_ms, const std::string& service,
                          const HealthRules& rules, int64_t now_ms) {
+  const std::vector<const LatestState*> series = SeriesOfService(current, service);
   ServerHealth server;
   server.host = host;
   server.service = service;

@@ -9,8 +9,9 @@
 // catalog keeps until retention. A host serves every service named by the
 // `service` tag of a current series (the agent's --tag service=..., a status
 // page's "service" field), so a host running two services is two servers,
-// each judged on all of the host's current series against its service's
-// levels; a host without any has service "". Its status, worst first:
+// each judged against its service's levels on the host's current series
+// tagged with that service or with none (host-wide, e.g. `up`); a host
+// without any has service "". Its status, worst first:
 //   Stale      its newest sample is older than rules.max_age;
 //   Down       its `up` series (the poller's) is 0;
 //   Unhealthy  a judged metric is at or beyond its critical level;
