@@ -146,6 +146,30 @@ std::string_view SondeVersion() { return SONDE_VERSION; }
 CLI::Validator DurationMsTransformer() { return MakeUnitValidator(true, true); }
 CLI::Validator ByteSizeTransformer() { return MakeUnitValidator(false, true); }
 
+CLI::Validator SecondsOrDurationMsTransformer() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        auto d = ParseSecondsOrDuration(value);
+        if (!d) return d.error().message();
+        value = std::to_string(d->count());
+        return std::string();
+      },
+      "", "duration or seconds");
+}
+
+CLI::Option* AddSecondsOrDuration(CLI::App& app, const std::string& name,
+                                  std::chrono::milliseconds* out, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          // The transformer has rewritten the value into milliseconds.
+          [out](const std::string& ms) { *out = std::chrono::milliseconds(std::stoll(ms)); },
+          help)
+      ->transform(SecondsOrDurationMsTransformer())
+      ->type_name("DURATION")
+      ->default_str(FormatDuration(*out));
+}
+
 ServiceCli::ServiceCli(std::string binary, std::string description)
     : binary_(std::move(binary)), app_(std::move(description), binary_) {
   app_.set_config("--config", "",

@@ -24,22 +24,10 @@ int main(int argc, char** argv) {
                  "Sample time: ms since the epoch or RFC 3339, e.g. 2024-05-01T12:00:00Z "
                  "(default: now)");
   // As `sonde tail --timeout`: a duration, or a bare number of seconds.
-  app.add_option_function<std::string>(
-         "--timeout",
-         [&cmd](const std::string& v) {
-           // Already checked by the validator, so this cannot fail.
-           cmd.timeout = sonde::ParseSecondsOrDuration(v).value_or(cmd.timeout);
-         },
-         "How long to wait for delivery, " + std::string(sonde::emit::kTimeoutRange) +
-             ", e.g. 5s or 500ms; a bare number is seconds")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            auto d = sonde::ParseSecondsOrDuration(v);
-            return d ? std::string() : d.error().message();
-          },
-          "", "duration or seconds"))
-      ->type_name("DURATION")
-      ->default_str(sonde::FormatDuration(cmd.timeout));
+  sonde::AddSecondsOrDuration(app, "--timeout", &cmd.timeout,
+                              "How long to wait for delivery, " +
+                                  std::string(sonde::emit::kTimeoutRange) +
+                                  ", e.g. 5s or 500ms; a bare number is seconds");
   app.add_flag("-v,--verbose", cmd.verbose, "Print what was sent");
   app.add_option("samples", cmd.samples,
                  "name=value[:kind] (e.g. cpu=12.5 requests=5:counter), or - to read such "

@@ -24,7 +24,7 @@ void AddQueryFlags(CLI::App* app, QueryFlags* flags) {
   app->add_option("--timeout", flags->timeout_ms,
                   "HTTP request timeout with --url, e.g. 5s (a bare number is seconds)")
       ->type_name("DURATION")
-      ->transform(SecondsOrDurationMs())
+      ->transform(SecondsOrDurationMsTransformer())
       ->default_str(FormatDuration(std::chrono::milliseconds(flags->timeout_ms)));
   app->add_option("--format", flags->format, "Output: table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
@@ -67,17 +67,6 @@ CLI::Validator PositiveDurationMs() {
         return std::string();
       },
       "", "positive duration");
-}
-
-CLI::Validator SecondsOrDurationMs() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        auto d = ParseSecondsOrDuration(value);
-        if (!d) return d.error().message();
-        value = std::to_string(d->count());
-        return std::string();
-      },
-      "", "duration or seconds");
 }
 
 CLI::Validator WholeNumberUpTo(int max, std::string what) {

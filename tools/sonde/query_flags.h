@@ -47,9 +47,6 @@ OutputSettings ResolveOutput(const QueryFlags& flags);
 
 // CLI11 validators: a --since style duration above zero; a --now time.
 CLI::Validator PositiveDurationMs();
-// A --timeout: a duration ("500ms", "5s") or, as sonde-poller's -t takes it,
-// a bare number of seconds ("2", "1.5"); rewritten into milliseconds.
-CLI::Validator SecondsOrDurationMs();
 CLI::Validator TimeValidator();
 // A whole number in [0, max] ("must be a whole number of <what> from 0 to
 // <max>, not '<value>'"); CLI11's own range checks print their bounds as

@@ -329,7 +329,7 @@ Command AddTailCommand(CLI::App& parent) {
                   "Stop after this long, e.g. 10s; a bare number is seconds (0: never); exit 1 if "
                   "--count was not reached")
       ->type_name("DURATION")
-      ->transform(SecondsOrDurationMs());
+      ->transform(SecondsOrDurationMsTransformer());
   return Command{app, [options] { return Tail(*options).Run(); }};
 }
 

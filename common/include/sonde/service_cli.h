@@ -112,6 +112,14 @@ class ServiceCli {
 // error names the flag: "--flush: '10x': unknown unit 'x' ...".
 CLI::Validator DurationMsTransformer();
 CLI::Validator ByteSizeTransformer();
+// A duration ("500ms", "5s") or, as ClusterStats' -t took it, a bare number
+// of seconds ("2", "1.5"); rewritten into milliseconds.
+CLI::Validator SecondsOrDurationMsTransformer();
+
+// A flag of that form bound to *out, its default shown as a duration: the
+// timeouts of sonde-poller (-t), sonde-emit and sonde (--timeout).
+CLI::Option* AddSecondsOrDuration(CLI::App& app, const std::string& name,
+                                  std::chrono::milliseconds* out, const std::string& help);
 
 }  // namespace sonde
 

@@ -14,21 +14,6 @@
 namespace sonde::poller {
 namespace {
 
-CLI::Option* AddSeconds(ServiceCli* cli, const std::string& name, std::chrono::milliseconds* out,
-                        const std::string& help) {
-  return cli->app()
-      .add_option_function<std::string>(
-          name, [out](const std::string& v) { *out = ParseSecondsOrDuration(v).value_or(*out); },
-          help)
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            auto d = ParseSecondsOrDuration(v);
-            return d ? std::string() : d.error().message();
-          },
-          "DURATION", "duration or seconds"))
-      ->default_str(FormatDuration(*out));
-}
-
 void AddTargetFlags(ServiceCli* cli, PollerServiceOptions* o) {
   CLI::App& app = cli->app();
   app.add_option("-i,--inventory,--inventory_file", o->inventory,
@@ -45,9 +30,9 @@ void AddTargetFlags(ServiceCli* cli, PollerServiceOptions* o) {
 void AddHttpFlags(ServiceCli* cli, PollerServiceOptions* o) {
   CLI::App& app = cli->app();
   PollerOptions& p = o->poller;
-  AddSeconds(cli, "-t,--connect-timeout,--timeout", &p.connect_timeout,
-             "Connect timeout (a bare number is seconds, as in ClusterStats)");
-  AddSeconds(cli, "--total-timeout", &p.total_timeout, "Whole-request timeout");
+  AddSecondsOrDuration(app, "-t,--connect-timeout,--timeout", &p.connect_timeout,
+                       "Connect timeout (a bare number is seconds, as in ClusterStats)");
+  AddSecondsOrDuration(app, "--total-timeout", &p.total_timeout, "Whole-request timeout");
   app.add_option("-f,--max-connections,--threads", p.max_connections, "Requests in flight at once")
       ->capture_default_str();
   app.add_option("-r,--retries", p.retries, "Retries after refused, timeout, 5xx or reset")

@@ -3,15 +3,14 @@
 #include "sonde/fleet_health.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
-#include <system_error>
 
+#include "exact_number.h"
 #include "sonde/ascii.h"
 #include "sonde/fleet_report.h"
 #include "sonde/units.h"
@@ -21,13 +20,6 @@ namespace {
 
 constexpr std::string_view kServiceTag = "service";
 constexpr std::string_view kUpMetric = "up";  // sonde-poller's (docs/poller.md).
-
-// The shortest text that reads back as `v`: levels as the rules wrote them.
-std::string Exact(double v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
 
 // At the level is crossing it, as tMan.
 bool Crosses(const Threshold& t, double v, double level) {
@@ -42,7 +34,7 @@ std::string ReasonValue(double v, const Threshold& t) {
   std::snprintf(buf, sizeof(buf), "%.4g", v);
   const double shown = std::strtod(buf, nullptr);
   for (double level : {t.warning, t.critical}) {
-    if (Crosses(t, shown, level) != Crosses(t, v, level)) return Exact(v);
+    if (Crosses(t, shown, level) != Crosses(t, v, level)) return ExactNumber(v);
   }
   return buf;
 }
@@ -143,9 +135,9 @@ void JudgeThresholds(const std::vector<const LatestState*>& series, const Health
     if (!v) continue;
     const std::string crossed = metric + " " + ReasonValue(*v, *t) + (t->below ? " <= " : " >= ");
     if (Crosses(*t, *v, t->critical)) {
-      critical.push_back(crossed + Exact(t->critical));
+      critical.push_back(crossed + ExactNumber(t->critical));
     } else if (Crosses(*t, *v, t->warning)) {
-      warning.push_back(crossed + Exact(t->warning));
+      warning.push_back(crossed + ExactNumber(t->warning));
     }
   }
   std::sort(critical.begin(), critical.end());

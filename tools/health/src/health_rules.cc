@@ -1,20 +1,12 @@
 #include "sonde/health_rules.h"
 
-#include <charconv>
 #include <string>
-#include <system_error>
 
+#include "exact_number.h"
 #include "sonde/ascii.h"
 
 namespace sonde::health {
 namespace {
-
-// The shortest text that reads back as `v`: "90", "72.5", not "90.000000".
-std::string Num(double v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
 
 Status CheckThreshold(const std::string& where, const Threshold& t) {
   Status s = CheckLevels(t);
@@ -33,8 +25,8 @@ Status CheckThresholds(const std::string& prefix, const std::map<std::string, Th
 Status CheckLevels(const Threshold& t) {
   const bool ordered = t.below ? t.warning >= t.critical : t.warning <= t.critical;
   if (ordered) return Status::OK();
-  return Status::InvalidArgument(Num(t.warning) + (t.below ? " is below" : " is above") +
-                                 " critical " + Num(t.critical) +
+  return Status::InvalidArgument(ExactNumber(t.warning) + (t.below ? " is below" : " is above") +
+                                 " critical " + ExactNumber(t.critical) +
                                  (t.below ? " (below = true: lower values are worse)" : ""));
 }
 
