@@ -53,18 +53,6 @@ size_t MaxEnvelopeWireBytes(std::string_view source, std::span<const TagView> ta
   return n;
 }
 
-WireError CheckEnvelope(std::string_view source, std::span<const TagView> tags) {
-  if (!wire_internal::ValidSource(source)) return WireError::kBadSource;
-  if (tags.size() > kMaxTagsPerLevel) return WireError::kTooManyTags;
-  for (const TagView& t : tags) {
-    if (!wire_internal::ValidTagKey(t.key) || !wire_internal::ValidTagValue(t.value)) {
-      return WireError::kBadTag;
-    }
-  }
-  return wire_internal::FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag
-                                                          : WireError::kOk;
-}
-
 // now + timeout for Flush(), saturated so that it and the report slack after
 // it stay within the clock's range: now + milliseconds::max() would overflow
 // the clock's nanoseconds, and Flush(milliseconds::max()) means "as long as
@@ -211,7 +199,8 @@ RecordResult EmitterImpl::RecordFor(SourceRef source, std::string_view name, dou
                                     MetricKind kind, TagList tags, int64_t timestamp_ms) noexcept {
   if (static_cast<unsigned>(kind) >= kMetricKindCount) return DropInvalid(WireError::kBadKind);
   const std::span<const TagView> batch_tags = source.tags.span();
-  if (WireError err = CheckEnvelope(source.source, batch_tags); err != WireError::kOk) {
+  if (WireError err = wire_internal::CheckEnvelope(source.source, batch_tags);
+      err != WireError::kOk) {
     return DropInvalid(err);
   }
   const size_t envelope_wire = MaxEnvelopeWireBytes(source.source, batch_tags);

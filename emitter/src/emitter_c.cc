@@ -69,13 +69,8 @@ sonde::WireError InvalidReason(const sonde::SourceRef* source,
                                const sonde::SampleRef& sample) noexcept {
   namespace wi = sonde::wire_internal;
   if (source != nullptr) {
-    const std::span<const sonde::TagView> tags = source->tags.span();
-    if (!wi::ValidSource(source->source)) return sonde::WireError::kBadSource;
-    if (tags.size() > sonde::kMaxTagsPerLevel) return sonde::WireError::kTooManyTags;
-    for (const sonde::TagView& t : tags) {
-      if (!wi::ValidTagKey(t.key) || !wi::ValidTagValue(t.value)) return sonde::WireError::kBadTag;
-    }
-    if (wi::FindDuplicateKey(tags) != nullptr) return sonde::WireError::kDuplicateTag;
+    const sonde::WireError e = wi::CheckEnvelope(source->source, source->tags.span());
+    if (e != sonde::WireError::kOk) return e;
   }
   char buf[sonde::kMaxSampleBytes];
   size_t written = 0;

@@ -27,14 +27,6 @@ static_assert(kMaxSampleBytes ==
 // The size of the "s" array header that BatchBuilder patches: always array32.
 constexpr size_t kSampleArrayHeaderBytes = 5;
 
-WireError CheckTags(std::span<const TagView> tags) {
-  if (tags.size() > kMaxTagsPerLevel) return WireError::kTooManyTags;
-  for (const TagView& tag : tags) {
-    if (!ValidTagKey(tag.key) || !ValidTagValue(tag.value)) return WireError::kBadTag;
-  }
-  return FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag : WireError::kOk;
-}
-
 size_t TagsSize(std::span<const TagView> tags) {
   size_t n = ContainerHeaderSize(static_cast<uint32_t>(tags.size()));
   for (const TagView& tag : tags) n += StrSize(tag.key.size()) + StrSize(tag.value.size());

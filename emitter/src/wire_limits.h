@@ -144,6 +144,23 @@ SONDE_WIRE_LIMITS_INLINE const TagView* FindDuplicateKey(std::span<const TagView
   return nullptr;
 }
 
+// A tags map an encoder may write: at most kMaxTagsPerLevel tags, each key
+// and value valid, no key twice (the decoder's checks, in its order).
+SONDE_WIRE_LIMITS_INLINE WireError CheckTags(std::span<const TagView> tags) {
+  if (tags.size() > kMaxTagsPerLevel) return WireError::kTooManyTags;
+  for (const TagView& tag : tags) {
+    if (!ValidTagKey(tag.key) || !ValidTagValue(tag.value)) return WireError::kBadTag;
+  }
+  return FindDuplicateKey(tags) != nullptr ? WireError::kDuplicateTag : WireError::kOk;
+}
+
+// A message's envelope: its source, then its batch tags.
+SONDE_WIRE_LIMITS_INLINE WireError CheckEnvelope(std::string_view source,
+                                                 std::span<const TagView> tags) {
+  if (!ValidSource(source)) return WireError::kBadSource;
+  return CheckTags(tags);
+}
+
 }  // namespace sonde::wire_internal
 
 #endif  // SONDE_EMITTER_SRC_WIRE_LIMITS_H_
