@@ -13,12 +13,12 @@
 #include <llhttp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <unordered_set>
 
 #include "http_message.h"
 #include "http_router.h"
+#include "sonde/ascii.h"
 #include "sonde/json_util.h"
 #include "sonde/log.h"
 #include "sonde/signals.h"
@@ -427,7 +427,7 @@ int HttpConnection::OnHeaderValueComplete(llhttp_t* p) {
   // ": " and CRLF count against the limit too, so that many empty headers
   // cannot add up to much more than max_header_bytes of memory.
   if (int rc = c->AddHeaderBytes(4); rc != 0) return rc;
-  for (char& ch : c->field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (char& ch : c->field) ch = AsciiLower(ch);
   c->request.headers.emplace_back(std::move(c->field), std::move(c->value));
   c->field.clear();
   c->value.clear();
@@ -446,9 +446,7 @@ int HttpConnection::OnHeadersComplete(llhttp_t* p) {
     return HPE_USER;
   }
   auto expect = c->request.Header("expect");
-  if (expect && !c->http10 && expect->size() == 12 &&
-      std::equal(expect->begin(), expect->end(), "100-continue",
-                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+  if (expect && !c->http10 && AsciiIEquals(*expect, "100-continue")) {
     c->WriteRaw("HTTP/1.1 100 Continue\r\n\r\n");
   }
   return 0;

@@ -446,6 +446,14 @@ TEST_F(HttpServerTest, ExpectContinue) {
   auto r = c.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 201);
+  // Header names and this value compare in any case (RFC 9110).
+  RawClient d(port_);
+  ASSERT_TRUE(
+      d.Send("POST /api/perf/h/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+             "eXPECT: 100-Continue\r\n\r\n"));
+  cont = d.Read();
+  ASSERT_TRUE(cont);
+  EXPECT_EQ(cont->status, 100);
 }
 
 TEST_F(HttpServerTest, SlowHeadersGet408) {

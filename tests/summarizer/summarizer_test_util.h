@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "sonde/ascii.h"
 #include "sonde/summarizer.h"
 #include "testutil/testutil.h"
 
@@ -68,8 +69,7 @@ inline HttpResult HttpCall(uint16_t port, const std::string& method, const std::
   std::string line;
   bool chunked = false;
   while (std::getline(head, line)) {
-    std::string lower;
-    for (char c : line) lower.push_back(static_cast<char>(std::tolower(c)));
+    const std::string lower = AsciiLower(line);
     if (lower.rfind("content-type:", 0) == 0) {
       r.content_type = line.substr(13);
       while (!r.content_type.empty() && (r.content_type[0] == ' ')) r.content_type.erase(0, 1);
