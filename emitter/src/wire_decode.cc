@@ -419,6 +419,27 @@ WireError DecodeMessage(std::string_view message, Sink& sink, Envelope* env) {
   return FinishEnvelope(sink, *env);
 }
 
+// Reads one str whose header and bytes were validated by ReadTags.
+std::string_view ReadValidatedStr(const uint8_t** p) {
+  const uint8_t* q = *p;
+  uint32_t len;
+  if ((*q & 0xe0) == wire_internal::kFixStrMin) {
+    len = *q & 0x1f;
+    q += 1;
+  } else if (*q == wire_internal::kStr8) {
+    len = q[1];
+    q += 2;
+  } else if (*q == wire_internal::kStr16) {
+    len = wire_internal::LoadBe16(q + 1);
+    q += 3;
+  } else {
+    len = wire_internal::LoadBe32(q + 1);
+    q += 5;
+  }
+  *p = q + len;
+  return {reinterpret_cast<const char*>(q), len};
+}
+
 }  // namespace
 
 WireError DecodeBatch(std::string_view message, BatchView* out) {
@@ -491,27 +512,6 @@ WireError DecodeBusPayload(std::string_view payload, uint32_t message_count, Bus
   }
   const WireError named = SplitBusPayload(payload, message_count, &out->split_);
   return named != WireError::kOk ? named : e;  // Both reject the same payloads.
-}
-
-// Reads one str whose header and bytes were validated by ReadTags.
-std::string_view ReadValidatedStr(const uint8_t** p) {
-  const uint8_t* q = *p;
-  uint32_t len;
-  if ((*q & 0xe0) == wire_internal::kFixStrMin) {
-    len = *q & 0x1f;
-    q += 1;
-  } else if (*q == wire_internal::kStr8) {
-    len = q[1];
-    q += 2;
-  } else if (*q == wire_internal::kStr16) {
-    len = wire_internal::LoadBe16(q + 1);
-    q += 3;
-  } else {
-    len = wire_internal::LoadBe32(q + 1);
-    q += 5;
-  }
-  *p = q + len;
-  return {reinterpret_cast<const char*>(q), len};
 }
 
 void TagsView::Iterator::Load() {

@@ -127,8 +127,10 @@ SeriesId SeriesKey::Hash() const {
   return id == kNoSeriesId ? 1 : id;
 }
 
-std::string SeriesKey::ToString() const {
-  std::string s = host() + "/" + name_;
+std::string SeriesKey::ToString() const { return host() + "/" + NameWithTags(); }
+
+std::string SeriesKey::NameWithTags() const {
+  std::string s = name_;
   const Tags& tags = this->tags();
   if (tags.empty()) return s;
   s += '{';

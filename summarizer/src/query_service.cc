@@ -61,19 +61,7 @@ json LizAverage(const RollupWindow& w, int64_t now_ms) {
 // The metric part of a summary key: the name, plus the tags in canonical
 // form ("cpu{core=0}") when `ambiguous`.
 std::string LizMetric(const LatestState& series, bool ambiguous) {
-  std::string m = series.key.name();
-  if (!ambiguous || series.key.tags().empty()) return m;
-  m.push_back('{');
-  bool first = true;
-  for (const Tag& t : series.key.tags()) {
-    if (!first) m.push_back(',');
-    first = false;
-    m += t.key;
-    m.push_back('=');
-    m += t.value;
-  }
-  m.push_back('}');
-  return m;
+  return ambiguous ? series.key.NameWithTags() : series.key.name();
 }
 
 // Names may hold braces, so a metric named "cpu{core=0}" can get the same

@@ -19,18 +19,12 @@ namespace sonde::broker {
 namespace {
 
 using namespace std::chrono_literals;
+using sonde::testing::ReadFile;
 using sonde::testing::BinaryPath;
 using sonde::testing::TempDir;
 using sonde::testing::WaitFor;
 using testing::MakeBatch;
 using testing::UdpSender;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The value of `key=` in the "event=started" line of `log`, or "".
 std::string StartedField(const std::string& log, const std::string& key) {

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "testutil/testutil.h"
 
@@ -140,13 +139,6 @@ TEST(ParseLevelSpec, RejectsUnknownLevels) {
   EXPECT_TRUE(WithLevel("info").Validate().ok());
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Global logging state: one test sets it up and tears it down.
 TEST(SetupLogging, EnvThenFlagLevelsFileSinkAndReopen) {
   testing::TempDir dir;
@@ -170,7 +162,7 @@ TEST(SetupLogging, EnvThenFlagLevelsFileSinkAndReopen) {
   GetLogger("sonde.other")->info("event=hidden");
   spdlog::default_logger()->error("event=default_line");
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
-  std::string text = ReadFile(path);
+  std::string text = testing::ReadFile(path);
   EXPECT_NE(text.find("[sonde.a] event=first n=1"), std::string::npos) << text;
   EXPECT_NE(text.find("[sonde.early] event=early_line"), std::string::npos) << text;
   EXPECT_NE(text.find("[sonde] event=default_line"), std::string::npos) << text;
@@ -180,8 +172,8 @@ TEST(SetupLogging, EnvThenFlagLevelsFileSinkAndReopen) {
   ASSERT_EQ(std::rename(path.c_str(), dir.File("sonde.log.1").c_str()), 0);
   ASSERT_TRUE(ReopenLogFile().ok());
   GetLogger("sonde.a")->warn("event=after_rotate");  // warn flushes at once.
-  EXPECT_NE(ReadFile(path).find("event=after_rotate"), std::string::npos);
-  EXPECT_EQ(ReadFile(dir.File("sonde.log.1")).find("event=after_rotate"), std::string::npos);
+  EXPECT_NE(testing::ReadFile(path).find("event=after_rotate"), std::string::npos);
+  EXPECT_EQ(testing::ReadFile(dir.File("sonde.log.1")).find("event=after_rotate"), std::string::npos);
 
   ShutdownLogging();
   EXPECT_TRUE(ReopenLogFile().ok());     // No file any more: a no-op.

@@ -60,7 +60,9 @@ TEST(EmitterZmq, UnresolvableHostFailsAtOpenAsUdpDoes) {
   auto udp = Emitter::Open(ZmqOptions("udp://bad..name:7701"));
   ASSERT_FALSE(udp.has_value());
   EXPECT_TRUE(udp.error().IsNotFound());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  // Not a speed goal: a lookup that went to DNS would wait for the
+  // resolver's 5 s timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
 }
 
 TEST(EmitterZmq, SendsToPullOverTcp) {

@@ -277,7 +277,8 @@ TEST(SondeEmit, UnresolvableTcpHostFailsAtOnce) {
   cmd.timeout = milliseconds(5000);
   auto start = std::chrono::steady_clock::now();
   RunResult r = RunInProcess(cmd);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  // Not a speed goal: before the fix it waited out the whole timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, cmd.timeout);
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
             "sonde-emit: error: endpoint 'tcp://bad..name:7701': cannot resolve 'bad..name': " +

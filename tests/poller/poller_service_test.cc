@@ -16,7 +16,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 
 #include "sonde/wire.h"
 #include "test_http_server.h"
@@ -25,19 +24,13 @@
 namespace sonde::poller {
 namespace {
 
+using sonde::testing::ReadFile;
 using sonde::testing::BinaryPath;
 using sonde::testing::ClosedPort;
 using sonde::testing::Reply;
 using sonde::testing::TempDir;
 using sonde::testing::TestHttpServer;
 using sonde::testing::WaitFor;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {

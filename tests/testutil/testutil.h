@@ -42,6 +42,9 @@ std::string BinaryPath(const std::string& name);
 // Milliseconds since the Unix epoch, now.
 int64_t NowMs();
 
+// The whole content of a file; "" when it cannot be read.
+std::string ReadFile(const std::string& path);
+
 // A port on 127.0.0.1 that nothing listens on: bound (SOCK_STREAM or
 // SOCK_DGRAM), read back and released. Another process may take it before
 // the caller binds it; prefer binding port 0 where the code under test

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,13 +23,6 @@ constexpr char kBrokerId[] = "fake-broker";
 constexpr char kNote[] =
     "sonde tail: note: gaps cannot be detected with --source or --prefix (the broker numbers "
     "publications across all sources)\n";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;

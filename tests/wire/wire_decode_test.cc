@@ -498,12 +498,8 @@ std::vector<Rejected> RejectedInputs() {
   // duplicate check's cheap prefilters cannot tell apart), the last made
   // equal to the one before it.
   auto max_tags_last_pair_equal = [](size_t key_size) {
-    std::vector<std::pair<std::string, std::string>> kv;
-    for (size_t i = 0; i < kMaxTagsPerLevel; ++i) {
-      std::string key(key_size, 'k');
-      key.back() = static_cast<char>('A' + std::min(i, kMaxTagsPerLevel - 2));
-      kv.push_back({key, "v"});
-    }
+    std::vector<std::pair<std::string, std::string>> kv = SameShapeKeys(key_size, false);
+    kv.back().first = kv[kv.size() - 2].first;
     return StrMap(kv);
   };
   auto nested = [](int levels) {  // [[...[1]...]] with `levels` arrays.

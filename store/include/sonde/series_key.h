@@ -76,6 +76,8 @@ class SeriesKey {
 
   // "host/name{k1=v1,k2=v2}" (no braces without tags). For logs and tools.
   std::string ToString() const;
+  // "name{k1=v1,k2=v2}": ToString() without the host (liz's summary keys).
+  std::string NameWithTags() const;
 
   bool operator==(const SeriesKey& other) const {
     return name_ == other.name_ && host() == other.host() && tags() == other.tags();

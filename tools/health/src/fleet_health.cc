@@ -57,6 +57,15 @@ std::vector<const LatestState*> CurrentSeries(const std::vector<const LatestStat
   return current;
 }
 
+// A series' `service` tag (the key in any case), or null. A series key
+// holds each tag key once.
+const std::string* ServiceTag(const LatestState& s) {
+  for (const Tag& t : s.key.tags()) {
+    if (AsciiIEquals(t.key, kServiceTag)) return &t.value;
+  }
+  return nullptr;
+}
+
 // The `service` tag of the newest series that has one (so a host that moved
 // to another service reports the new one); ties go to the smallest name so
 // the answer does not depend on the store's order. "" when none has it.
@@ -64,13 +73,12 @@ std::string ServiceOf(const std::vector<const LatestState*>& series) {
   const std::string* service = nullptr;
   int64_t service_ts = 0;
   for (const LatestState* s : series) {
-    for (const Tag& t : s->key.tags()) {
-      if (!AsciiIEquals(t.key, kServiceTag)) continue;
-      if (!service || s->timestamp_ms > service_ts ||
-          (s->timestamp_ms == service_ts && t.value < *service)) {
-        service = &t.value;
-        service_ts = s->timestamp_ms;
-      }
+    const std::string* tagged = ServiceTag(*s);
+    if (tagged == nullptr) continue;
+    if (!service || s->timestamp_ms > service_ts ||
+        (s->timestamp_ms == service_ts && *tagged < *service)) {
+      service = tagged;
+      service_ts = s->timestamp_ms;
     }
   }
   return service ? *service : "";
@@ -86,9 +94,7 @@ std::vector<std::string> ServicesOfHost(const std::vector<const LatestState*>& a
                                         const std::vector<const LatestState*>& current) {
   std::vector<std::string> services;
   for (const LatestState* s : current) {
-    for (const Tag& t : s->key.tags()) {
-      if (AsciiIEquals(t.key, kServiceTag)) services.push_back(t.value);
-    }
+    if (const std::string* tagged = ServiceTag(*s)) services.push_back(*tagged);
   }
   std::sort(services.begin(), services.end());
   services.erase(std::unique(services.begin(), services.end()), services.end());
@@ -156,10 +162,7 @@ std::vector<const LatestState*> SeriesOfService(const std::vector<const LatestSt
                                                 const std::string& service) {
   std::vector<const LatestState*> out;
   for (const LatestState* s : current) {
-    const std::string* tagged = nullptr;
-    for (const Tag& t : s->key.tags()) {
-      if (AsciiIEquals(t.key, kServiceTag)) tagged = &t.value;
-    }
+    const std::string* tagged = ServiceTag(*s);
     if (tagged == nullptr || *tagged == service) out.push_back(s);
   }
   return out;
